@@ -1,0 +1,232 @@
+// The one place that reads the environment. Everything else receives a Config.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface ImapMailboxConfig {
+  name: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password?: string;
+  accessToken?: string;
+  folder: string;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  host: string;
+  port: number;
+  baseUrl: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  secretKey: string;
+  timeZone: string;
+  /** Domain of list addresses and of the VERP return path (`<list>-bounces+...@bounceDomain`). */
+  bounceDomain: string;
+  smtpUrl: string | null;
+  smtpMaxConnections: number;
+  sendRatePerSecond: number;
+  jobSchedule: string;
+  imapMailboxes: ImapMailboxConfig[];
+  imapPollSeconds: number;
+  inboundToken: string | null;
+  adminEmail: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function optional(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? null : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function num(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new ConfigError(name, `must be a number, got "${raw}"`);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, fallback: string | null, protocols: string[]): string | null {
+  const raw = optional(env, name) ?? fallback;
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL: "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+function timeZone(env: Env, name: string): string {
+  const tz = str(env, name, 'UTC');
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: tz });
+  } catch {
+    throw new ConfigError(name, `unknown time zone "${tz}"`);
+  }
+  return tz;
+}
+
+function domain(env: Env, name: string, fallback: string): string {
+  const d = str(env, name, fallback).toLowerCase();
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(d)) {
+    throw new ConfigError(name, `is not a domain name: "${d}"`);
+  }
+  return d;
+}
+
+function imapMailboxes(env: Env): ImapMailboxConfig[] {
+  const json = optional(env, 'IMAP_MAILBOXES');
+  if (json !== null) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      throw new ConfigError('IMAP_MAILBOXES', 'must be a JSON array of mailboxes');
+    }
+    if (!Array.isArray(parsed)) throw new ConfigError('IMAP_MAILBOXES', 'must be a JSON array of mailboxes');
+    return parsed.map((m: unknown, i: number) => {
+      const o = (m ?? {}) as Record<string, unknown>;
+      const where = `IMAP_MAILBOXES[${i}]`;
+      if (typeof o.host !== 'string' || o.host === '') throw new ConfigError(where, 'needs "host"');
+      if (typeof o.user !== 'string' || o.user === '') throw new ConfigError(where, 'needs "user"');
+      if (o.password === undefined && o.accessToken === undefined) {
+        throw new ConfigError(where, 'needs "password" or "accessToken"');
+      }
+      const port = o.port === undefined ? (o.secure === false ? 143 : 993) : Number(o.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(where, '"port" must be 1-65535');
+      return {
+        name: typeof o.name === 'string' && o.name ? o.name : `${o.user}@${o.host}`,
+        host: o.host,
+        port,
+        secure: o.secure !== false,
+        user: o.user,
+        password: typeof o.password === 'string' ? o.password : undefined,
+        accessToken: typeof o.accessToken === 'string' ? o.accessToken : undefined,
+        folder: typeof o.folder === 'string' && o.folder ? o.folder : 'INBOX',
+      };
+    });
+  }
+  const host = optional(env, 'IMAP_HOST');
+  if (host === null) return [];
+  const user = optional(env, 'IMAP_USER');
+  if (user === null) throw new ConfigError('IMAP_USER', 'is required when IMAP_HOST is set');
+  const password = optional(env, 'IMAP_PASSWORD') ?? undefined;
+  const accessToken = optional(env, 'IMAP_ACCESS_TOKEN') ?? undefined;
+  if (!password && !accessToken) {
+    throw new ConfigError('IMAP_PASSWORD', 'is required when IMAP_HOST is set (or IMAP_ACCESS_TOKEN)');
+  }
+  const secure = bool(env, 'IMAP_TLS', true);
+  return [
+    {
+      name: `${user}@${host}`,
+      host,
+      port: int(env, 'IMAP_PORT', secure ? 993 : 143, 1, 65535),
+      secure,
+      user,
+      password,
+      accessToken,
+      folder: str(env, 'IMAP_FOLDER', 'INBOX'),
+    },
+  ];
+}
+
+/** The secret signing links and sessions: from SECRET_KEY, else kept in the data folder. */
+function secretKey(env: Env, dataDir: string, nodeEnv: Config['env']): string {
+  const given = optional(env, 'SECRET_KEY');
+  if (given !== null) {
+    if (given.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters');
+    return given;
+  }
+  if (nodeEnv === 'production') throw new ConfigError('SECRET_KEY', 'is required in production');
+  const file = path.join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = str(env, 'NODE_ENV', 'development');
+  if (nodeEnv !== 'development' && nodeEnv !== 'production' && nodeEnv !== 'test') {
+    throw new ConfigError('NODE_ENV', `must be development, production or test, got "${nodeEnv}"`);
+  }
+  const logLevel = str(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = str(env, 'HOST', '127.0.0.1');
+  const baseUrl = url(env, 'BASE_URL', `http://localhost:${port}`, ['http:', 'https:'])!.replace(/\/+$/, '');
+  const dataDir = path.resolve(str(env, 'DATA_DIR', './data'));
+  const schedule = str(env, 'JOB_SCHEDULE', '0 * * * *');
+  if (schedule.split(/\s+/).length < 5 || schedule.split(/\s+/).length > 6) {
+    throw new ConfigError('JOB_SCHEDULE', `must be a cron expression with 5 or 6 fields, got "${schedule}"`);
+  }
+  const inboundToken = optional(env, 'INBOUND_TOKEN');
+  if (inboundToken !== null && inboundToken.length < 16) {
+    throw new ConfigError('INBOUND_TOKEN', 'must be at least 16 characters');
+  }
+  const adminEmail = str(env, 'ADMIN_EMAIL', 'admin@localhost').toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail)) throw new ConfigError('ADMIN_EMAIL', `is not an address: "${adminEmail}"`);
+  return {
+    env: nodeEnv,
+    logLevel,
+    host,
+    port,
+    baseUrl,
+    dataDir,
+    databaseUrl: url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:']),
+    secretKey: secretKey(env, dataDir, nodeEnv),
+    timeZone: timeZone(env, 'TIME_ZONE'),
+    bounceDomain: domain(env, 'BOUNCE_DOMAIN', 'lists.localhost'),
+    smtpUrl: url(env, 'SMTP_URL', null, ['smtp:', 'smtps:']),
+    smtpMaxConnections: int(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
+    sendRatePerSecond: num(env, 'SEND_RATE_PER_SECOND', 0, 0, 100000),
+    jobSchedule: schedule,
+    imapMailboxes: imapMailboxes(env),
+    imapPollSeconds: int(env, 'IMAP_POLL_SECONDS', 30, 1, 3600),
+    inboundToken,
+    adminEmail,
+  };
+}
