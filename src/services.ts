@@ -1,0 +1,51 @@
+// The plain container every front door receives: Fastify, the job scheduler, the IMAP poller and the CLIs.
+// Service functions take this context (or just its db) as their first argument.
+import path from 'node:path';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { openDatabase, type Db, type Engine } from './db/index.js';
+import { migrate } from './db/migrate.js';
+import { createLogger, type Logger } from './logger.js';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  engine: Engine;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface Services extends AppContext {
+  close(): Promise<void>;
+}
+
+export interface CreateServicesOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Use an already open database (tests); it is not closed by close(). */
+  db?: { db: Db; engine: Engine };
+  /** Apply pending migrations at start (default true). */
+  migrate?: boolean;
+}
+
+export async function createServices(config: Config, opts: CreateServicesOptions = {}): Promise<Services> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const handle =
+    opts.db ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') }));
+  const owned = opts.db === undefined;
+  if (opts.migrate !== false) {
+    const applied = await migrate(handle.db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  return {
+    config,
+    db: handle.db,
+    engine: handle.engine,
+    clock: opts.clock ?? systemClock(config.timeZone),
+    logger,
+    async close() {
+      if (owned && 'close' in handle) await (handle as { close(): Promise<void> }).close();
+    },
+  };
+}
