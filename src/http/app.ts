@@ -1,0 +1,59 @@
+// The Fastify front door. It receives the services; it is not their container.
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import view from '@fastify/view';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import path from 'node:path';
+import { ping } from '../db/index.js';
+import type { AppContext } from '../services.js';
+import { createHandlebars, partials, TEMPLATES_DIR } from './view.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generic.
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    trustProxy: true,
+    bodyLimit: 30 * 1024 * 1024,
+    return503OnClosing: true,
+  });
+  app.decorate('ctx', ctx);
+
+  await app.register(formbody);
+  await app.register(fastifyStatic, {
+    root: path.join(TEMPLATES_DIR, 'static'),
+    prefix: '/static/',
+    maxAge: ctx.config.env === 'production' ? '1d' : 0,
+  });
+  await app.register(view, {
+    engine: { handlebars: createHandlebars() },
+    root: TEMPLATES_DIR,
+    layout: 'layouts/main.hbs',
+    production: ctx.config.env === 'production',
+    options: { partials: partials() },
+    defaultContext: { appName: 'Listkeeper' },
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await ping(ctx.db);
+      return { status: 'ok', database: { engine: ctx.engine, reachable: true } };
+    } catch (err) {
+      return reply
+        .code(503)
+        .send({ status: 'unavailable', database: { engine: ctx.engine, reachable: false, error: (err as Error).message } });
+    }
+  });
+
+  // Route modules by audience; each registers its own routes and schemas.
+  const { default: publicRoutes } = await import('./routes/public/index.js');
+  await app.register(publicRoutes);
+
+  return app;
+}
