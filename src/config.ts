@@ -186,6 +186,11 @@ function secretKey(env: Env, dataDir: string, nodeEnv: Config['env']): string {
   return key;
 }
 
+/** Reads `.env` from the working directory into process.env, when there is one (entry points only). */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = str(env, 'NODE_ENV', 'development');
   if (nodeEnv !== 'development' && nodeEnv !== 'production' && nodeEnv !== 'test') {

@@ -1,6 +1,6 @@
 // `npm start`: migrate, make sure there is a site admin, serve, run the background workers; stop cleanly on a signal.
 import { startBackground } from './background.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { buildApp } from './http/app.js';
 import { createServices } from './services.js';
 import { ensureFirstAdmin } from './staff/bootstrap.js';
@@ -8,6 +8,7 @@ import { ensureFirstAdmin } from './staff/bootstrap.js';
 async function main(): Promise<void> {
   let config;
   try {
+    loadDotEnv();
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
