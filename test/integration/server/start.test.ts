@@ -1,0 +1,94 @@
+// `npm start`'s entry point as a real process on the embedded database: boot, serve, print the admin once, stop cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startApp(env: Record<string, string>): Running {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitReady(url: string, app: Running, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (app.child.exitCode !== null) throw new Error(`app exited early:\n${app.output()}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`app not ready in time:\n${app.output()}`);
+}
+
+describe('npm start on the embedded database', () => {
+  const running: Running[] = [];
+  afterAll(() => {
+    for (const r of running) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+  });
+
+  it('serves the login page on PGlite, prints the first admin once, and stops cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lk-start-'));
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, PORT: String(port) };
+    const url = `http://127.0.0.1:${port}`;
+
+    const first = startApp(env);
+    running.push(first);
+    await waitReady(url, first);
+    const ready = (await (await fetch(`${url}/readyz`)).json()) as { database: { engine: string } };
+    expect(ready.database.engine).toBe('pglite');
+    const login = await fetch(`${url}/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('Sign in');
+    expect(first.output()).toMatch(/password: \S{8,}/);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('stopped');
+
+    const second = startApp(env);
+    running.push(second);
+    await waitReady(url, second);
+    expect(second.output()).not.toContain('first site admin was created');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('refuses a bad variable with a message naming it', async () => {
+    const app = startApp({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'lk-start-')), PORT: 'eighty' });
+    running.push(app);
+    expect(await app.exited).toBe(2);
+    expect(app.output()).toContain('Configuration error: PORT');
+  });
+});

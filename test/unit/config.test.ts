@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const base = () => ({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'lk-cfg-')), NODE_ENV: 'test' });
+
+function errorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig({ ...base(), ...env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('has working defaults: PGlite, file outbox, port 3000, hourly job', () => {
+    const c = loadConfig(base());
+    expect(c.databaseUrl).toBeNull();
+    expect(c.smtpUrl).toBeNull();
+    expect(c.port).toBe(3000);
+    expect(c.jobSchedule).toBe('0 * * * *');
+    expect(c.secretKey.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('keeps the generated secret across starts', () => {
+    const env = base();
+    expect(loadConfig(env).secretKey).toBe(loadConfig(env).secretKey);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL'],
+    [{ SMTP_URL: 'not a url' }, 'SMTP_URL'],
+    [{ TIME_ZONE: 'Mars/Olympus' }, 'TIME_ZONE'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
+    [{ NODE_ENV: 'production' }, 'SECRET_KEY'],
+    [{ IMAP_HOST: 'imap.example.org' }, 'IMAP_USER'],
+    [{ IMAP_HOST: 'imap.example.org', IMAP_USER: 'b' }, 'IMAP_PASSWORD'],
+    [{ IMAP_MAILBOXES: '{"host":1}' }, 'IMAP_MAILBOXES'],
+    [{ JOB_SCHEDULE: 'hourly' }, 'JOB_SCHEDULE'],
+    [{ BOUNCE_DOMAIN: 'not a domain' }, 'BOUNCE_DOMAIN'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('refuses %j naming %s', (env, variable) => {
+    const err = errorFor(env as Record<string, string>);
+    expect(err.variable.startsWith(variable)).toBe(true);
+    expect(err.message).toContain(variable);
+  });
+
+  it('reads several IMAP mailboxes from JSON', () => {
+    const c = loadConfig({
+      ...base(),
+      IMAP_MAILBOXES: JSON.stringify([{ host: 'a', user: 'u', password: 'p', secure: false }, { host: 'b', user: 'v', accessToken: 't' }]),
+    });
+    expect(c.imapMailboxes.map((m) => [m.host, m.port, m.folder])).toEqual([
+      ['a', 143, 'INBOX'],
+      ['b', 993, 'INBOX'],
+    ]);
+  });
+});
