@@ -51,9 +51,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     }
   });
 
+  // Sessions, CSRF and roles for every staff route (config.access); see plugins/auth.ts for the API.
+  const { default: authPlugin } = await import('./plugins/auth.js');
+  await app.register(authPlugin);
+
   // Route modules by audience; each registers its own routes and schemas.
   const { default: publicRoutes } = await import('./routes/public/index.js');
   await app.register(publicRoutes);
+  const { default: adminRoutes } = await import('./routes/admin/index.js');
+  await app.register(adminRoutes);
 
   return app;
 }

@@ -1,8 +1,8 @@
+// Public entry points. Sign-in, sign-out and password change live in ../../plugins/auth.ts.
 import type { FastifyPluginAsync } from 'fastify';
 
 const publicRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/', async (_req, reply) => reply.redirect('/login'));
-  app.get('/login', async (_req, reply) => reply.view('pages/login.hbs', { title: 'Sign in' }));
+  app.get('/', async (_req, reply) => reply.redirect('/admin', 303));
 };
 
 export default publicRoutes;
