@@ -1,0 +1,70 @@
+// Finding and normalising mailbox addresses in header values and free text.
+
+// Local part: dot-atom-ish or quoted; domain: labels with a dot, or an address literal.
+// Bounded quantifiers keep this linear on hostile input.
+const ADDRESS_SOURCE =
+  String.raw`(?:"[^"\n]{1,64}"|[A-Za-z0-9!#$%&'*+/=?^_{|}~\x60-](?:[A-Za-z0-9!#$%&'*+/=?^_{|}~\x60.-]{0,127}))@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,10}[A-Za-z]{2,24}|\[[0-9.:A-Fa-f]{3,45}\])`;
+
+export function addressRegex(): RegExp {
+  return new RegExp(ADDRESS_SOURCE, 'g');
+}
+
+const SINGLE = new RegExp(`^${ADDRESS_SOURCE}$`);
+
+/** Lower-case, no brackets, no trailing dot; null when it is not a plausible mailbox. */
+export function normalizeAddress(a: string): string | null {
+  let s = a.trim();
+  if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
+  if (/^(rfc822|smtp|local|x400|unknown)\s*;/i.test(s)) s = s.slice(s.indexOf(';') + 1).trim();
+  if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
+  s = s.replace(/\.+$/, '');
+  if (s.length > 254 || !SINGLE.test(s)) return null;
+  const at = s.lastIndexOf('@');
+  let local = s.slice(0, at);
+  if (local.startsWith('"') && local.endsWith('"') && /^"[A-Za-z0-9._+-]+"$/.test(local)) local = local.slice(1, -1);
+  return (local + s.slice(at)).toLowerCase();
+}
+
+/** Every address in a piece of text, in order, normalised, without duplicates. */
+export function addressesIn(text: string, max = 200): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const re = addressRegex();
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    // A match glued to a preceding word character or dot is part of something else (a path, a URL).
+    let raw = m[0];
+    const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 0;
+    if (before === 47 /* / */) continue;
+    raw = raw.replace(/^[.\-=]+/, '');
+    const n = normalizeAddress(raw);
+    if (n && !seen.has(n)) {
+      seen.add(n);
+      out.push(n);
+      if (out.length >= max) break;
+    }
+  }
+  return out;
+}
+
+/** The first address in a header value such as `Name <a@b>` or `a@b (Name)`. */
+export function firstAddress(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const lt = value.lastIndexOf('<');
+  if (lt >= 0) {
+    const gt = value.indexOf('>', lt);
+    if (gt > lt) {
+      const n = normalizeAddress(value.slice(lt + 1, gt));
+      if (n) return n;
+    }
+  }
+  return addressesIn(value, 1)[0] ?? null;
+}
+
+/** Local parts that name a mail system, never a list member. */
+export function isSystemLocalPart(address: string): boolean {
+  const local = address.slice(0, address.lastIndexOf('@'));
+  return /^(mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|mdaemon|double-bounce|bounce[-_.]?(handler|processor)?|abuse|hostmaster|root|nobody|noreply|no[-_.]reply|do[-_.]?not[-_.]?reply)$/i.test(
+    local,
+  );
+}
