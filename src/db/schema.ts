@@ -15,7 +15,7 @@ export type Category = 'hard' | 'soft' | 'blocked';
 export type Source = 'imap' | 'http' | 'cli' | 'smtp';
 export type InboundState = 'received' | 'processed' | 'unrecognised' | 'unprocessed' | 'failed';
 export type PostStatus = 'draft' | 'sending' | 'paused' | 'sent' | 'cancelled';
-export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'deferred' | 'failed' | 'bounced' | 'complained';
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'deferred' | 'failed' | 'bounced' | 'complained';
 export type NoticeType =
   | 'confirm'
   | 'welcome'
@@ -28,7 +28,7 @@ export type NoticeType =
   | 'owner_removed'
   | 'owner_complaint'
   | 'owner_reputation';
-export type NoticeStatus = 'queued' | 'sent' | 'deferred' | 'failed';
+export type NoticeStatus = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed';
 export type StaffRole = 'site_admin' | 'service_desk' | 'list_admin';
 export type ActorType = 'staff' | 'member' | 'system';
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -121,6 +121,8 @@ export interface DeliveriesTable {
   message_id: string | null;
   sent_at: Date | null;
   updated_at: Timestamp;
+  /** When a sender claimed it (status 'sending'); migration 0030. */
+  claimed_at: Date | null;
 }
 
 export interface BounceEventsTable {
@@ -160,6 +162,8 @@ export interface NoticesTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Date | null;
+  /** When a sender claimed it (status 'sending'); migration 0030. */
+  claimed_at: Date | null;
 }
 
 export interface StaffUsersTable {

@@ -1,0 +1,1 @@
+export { linkToken, linkUrl, verifyLink, LINK_LIFETIME_DAYS, LINK_PATH, type LinkAction, type LinkCheck } from './signed.js';

@@ -1,0 +1,1 @@
+export { queueNotice, OWNER_NOTICE_TYPES, type QueueNoticeInput } from './queue.js';
