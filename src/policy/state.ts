@@ -81,3 +81,41 @@ export function remove(s: MemberState): Change {
   if (s.status === 'removed') return { changed: false, state: s };
   return change(s, { ...s, status: 'removed' });
 }
+
+/** The member columns that hold the bounce state, as Kysely returns them. */
+export interface MemberStateColumns {
+  status: PolicyStatus;
+  score: number;
+  last_bounce_date: IsoDate | null;
+  last_bounce_increment: number;
+  warnings_left: number;
+  last_warning_date: IsoDate | null;
+  warnings_sent: number;
+  disabled_on: IsoDate | null;
+}
+
+export function stateFromRow(r: MemberStateColumns): MemberState {
+  return {
+    status: r.status,
+    score: Number(r.score),
+    lastBounceDate: r.last_bounce_date,
+    lastBounceIncrement: Number(r.last_bounce_increment),
+    warningsLeft: r.warnings_left,
+    lastWarningDate: r.last_warning_date,
+    warningsSent: r.warnings_sent,
+    disabledOn: r.disabled_on,
+  };
+}
+
+export function stateToRow(s: MemberState): MemberStateColumns {
+  return {
+    status: s.status,
+    score: s.score,
+    last_bounce_date: s.lastBounceDate,
+    last_bounce_increment: s.lastBounceIncrement,
+    warnings_left: s.warningsLeft,
+    last_warning_date: s.lastWarningDate,
+    warnings_sent: s.warningsSent,
+    disabled_on: s.disabledOn,
+  };
+}

@@ -1,0 +1,287 @@
+// The scheduled bounce job (spec section 4): for every list that processes bounces, disable members at the
+// threshold, send the next notification to disabled members that are due, remove those out of warnings.
+// Set-based SQL in bounded batches (memory does not grow with the list), each batch one statement, so a run
+// killed half-way leaves consistent rows that the next run completes; notices carry a dedupe key besides.
+import { sql } from 'kysely';
+import { SYSTEM } from '../audit.js';
+import type { IsoDate } from '../dates.js';
+import type { Db } from '../db/index.js';
+import { ownerRecipientsSql } from '../members/owner-recipients.js';
+import { noticeDueCutoff } from '../policy/job.js';
+import { policyFromRow, type PolicySettings } from '../policy/settings.js';
+import type { AppContext } from '../services.js';
+
+export const BOUNCE_JOB = 'bounce';
+/** The advisory lock key: "LKBJ". One instance in a cluster runs the job at a time. */
+export const BOUNCE_JOB_LOCK = 0x4c4b424a;
+
+export interface BatchInfo {
+  listId: number;
+  step: 'disable' | 'notify';
+  members: number;
+}
+
+export interface BounceJobOptions {
+  /** Members per statement (default 5000). */
+  batchSize?: number;
+  /** Only these lists (default: every list with process_bounces). */
+  listIds?: number[];
+  /** Called after each committed batch (progress; tests use it to interrupt a run). */
+  onBatch?: (info: BatchInfo) => void | Promise<void>;
+}
+
+export interface ListRunStats {
+  listId: number;
+  disabled: number;
+  warned: number;
+  removed: number;
+  memberNotices: number;
+  ownerNotices: number;
+}
+
+export interface BounceJobResult {
+  status: 'succeeded' | 'skipped' | 'failed';
+  runId: number | null;
+  runDate: IsoDate;
+  lists: ListRunStats[];
+  totals: Omit<ListRunStats, 'listId'>;
+  error?: string;
+}
+
+// One run per database handle in this process (PGlite has no advisory locks across connections to worry
+// about, but a scheduler tick and a manual run must not overlap either).
+const running = new WeakSet<object>();
+
+/** What the job needs of the app context. */
+export type JobContext = Pick<AppContext, 'db' | 'engine' | 'clock' | 'logger'>;
+
+/** Runs the job once for today (ctx.clock). Returns `skipped` when another instance holds the lock. */
+export async function runBounceJob(ctx: JobContext, opts: BounceJobOptions = {}): Promise<BounceJobResult> {
+  const today = ctx.clock.today();
+  if (running.has(ctx.db)) return recordSkipped(ctx.db, today);
+  running.add(ctx.db);
+  try {
+    if (ctx.engine !== 'postgres') return await runLocked(ctx, today, opts);
+    // A session lock on a connection held for the whole run; the work goes through the pool. If the
+    // process dies the session ends and PostgreSQL frees the lock.
+    return await ctx.db.connection().execute(async (conn) => {
+      const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_lock(${BOUNCE_JOB_LOCK}) as got`.execute(conn);
+      if (!rows[0]?.got) return recordSkipped(ctx.db, today);
+      try {
+        return await runLocked(ctx, today, opts);
+      } finally {
+        await sql`select pg_advisory_unlock(${BOUNCE_JOB_LOCK})`.execute(conn);
+      }
+    });
+  } finally {
+    running.delete(ctx.db);
+  }
+}
+
+const zero = (): Omit<ListRunStats, 'listId'> => ({ disabled: 0, warned: 0, removed: 0, memberNotices: 0, ownerNotices: 0 });
+
+async function recordSkipped(db: Db, today: IsoDate): Promise<BounceJobResult> {
+  const run = await db
+    .insertInto('job_runs')
+    .values({ job: BOUNCE_JOB, run_date: today, status: 'skipped', finished_at: new Date(), stats: JSON.stringify({ reason: 'locked' }) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { status: 'skipped', runId: Number(run.id), runDate: today, lists: [], totals: zero() };
+}
+
+async function runLocked(ctx: JobContext, today: IsoDate, opts: BounceJobOptions): Promise<BounceJobResult> {
+  const { db, logger } = ctx;
+  // Holding the lock, any run still marked running died half-way; this run completes its work.
+  await db
+    .updateTable('job_runs')
+    .set({ status: 'failed', error: 'interrupted', finished_at: new Date() })
+    .where('job', '=', BOUNCE_JOB)
+    .where('status', '=', 'running')
+    .execute();
+  const run = await db
+    .insertInto('job_runs')
+    .values({ job: BOUNCE_JOB, run_date: today, status: 'running' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const runId = Number(run.id);
+  const started = Date.now();
+  const lists: ListRunStats[] = [];
+  try {
+    let q = db
+      .selectFrom('lists')
+      .select([
+        'id',
+        'threshold',
+        'stale_after_days',
+        'warnings',
+        'warning_interval_days',
+        'blocked_weight',
+        'notify_owner_on_disable',
+        'notify_owner_on_removal',
+        'unsubscribe_on_complaint',
+        'process_bounces',
+      ])
+      .where('process_bounces', '=', true)
+      .orderBy('id');
+    if (opts.listIds) q = opts.listIds.length > 0 ? q.where('id', 'in', opts.listIds) : q.where(sql<boolean>`false`);
+    for (const row of await q.execute()) {
+      lists.push(await runForList(db, row.id, policyFromRow(row), today, opts));
+    }
+    const totals = sumStats(lists);
+    await db
+      .updateTable('job_runs')
+      .set({ status: 'succeeded', finished_at: new Date(), stats: JSON.stringify({ ...totals, lists: lists.length, ms: Date.now() - started }) })
+      .where('id', '=', runId)
+      .execute();
+    logger.info({ job: BOUNCE_JOB, runDate: today, ...totals }, 'bounce job finished');
+    return { status: 'succeeded', runId, runDate: today, lists, totals };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    logger.error({ err, job: BOUNCE_JOB, runDate: today }, 'bounce job failed');
+    await db
+      .updateTable('job_runs')
+      .set({ status: 'failed', finished_at: new Date(), error: message, stats: JSON.stringify(sumStats(lists)) })
+      .where('id', '=', runId)
+      .execute()
+      .catch(() => undefined);
+    return { status: 'failed', runId, runDate: today, lists, totals: sumStats(lists), error: message };
+  }
+}
+
+function sumStats(lists: ListRunStats[]): Omit<ListRunStats, 'listId'> {
+  const t = zero();
+  for (const l of lists) {
+    t.disabled += l.disabled;
+    t.warned += l.warned;
+    t.removed += l.removed;
+    t.memberNotices += l.memberNotices;
+    t.ownerNotices += l.ownerNotices;
+  }
+  return t;
+}
+
+/** The notice key of one disable episode: the instant the member was disabled, in microseconds. */
+const episode = (col: string) => sql.raw(`(floor(extract(epoch from ${col}) * 1000000))::bigint::text`);
+
+export async function runForList(
+  db: Db,
+  listId: number,
+  settings: PolicySettings,
+  today: IsoDate,
+  opts: BounceJobOptions = {},
+): Promise<ListRunStats> {
+  const batch = opts.batchSize ?? 5000;
+  const stats: ListRunStats = { listId, ...zero() };
+
+  // 4.1 Disable. `score > 0` lets the planner use the members_bouncing partial index.
+  for (;;) {
+    const { rows } = await sql<{ members: number; owner_notices: number }>`
+      with due as (
+        select id from members
+         where list_id = ${listId} and status = 'enabled' and score > 0 and score >= ${settings.threshold}
+         order by id limit ${batch}
+           for update
+      ),
+      upd as (
+        update members m
+           set status = 'disabled_by_bounce', warnings_left = ${settings.warnings}, warnings_sent = 0,
+               last_warning_date = null, disabled_on = ${today}::date, status_changed_at = now(), updated_at = now()
+          from due where m.id = due.id
+        returning m.id, m.list_id, m.address, m.score, m.status_changed_at
+      ),
+      aud as (
+        insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
+        select ${SYSTEM.type}, null, ${SYSTEM.label}, 'member.disabled_by_bounce', upd.list_id, upd.id,
+               jsonb_build_object('date', ${today}::text, 'score', upd.score, 'threshold', ${settings.threshold}::numeric,
+                                  'before', jsonb_build_object('status', 'enabled'),
+                                  'after', jsonb_build_object('status', 'disabled_by_bounce', 'warnings_left', ${settings.warnings}::int))
+          from upd
+      ),
+      own as (
+        insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+        select upd.list_id, upd.id, o.address, 'owner_disabled', 'owner',
+               jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address, 'score', upd.score),
+               'owner_disabled:' || upd.id || ':' || ${episode('upd.status_changed_at')} || ':' || o.address
+          from upd join ${ownerRecipientsSql(sql`${listId}`)} o on o.list_id = upd.list_id
+         where ${settings.notifyOwnerOnDisable}
+        on conflict (dedupe_key) do nothing
+        returning 1
+      )
+      select (select count(*) from upd)::int as members, (select count(*) from own)::int as owner_notices`.execute(db);
+    const r = rows[0]!;
+    stats.disabled += r.members;
+    stats.ownerNotices += r.owner_notices;
+    if (r.members > 0) await opts.onBatch?.({ listId, step: 'disable', members: r.members });
+    if (r.members < batch) break;
+  }
+
+  // 4.1/4.2/4.3 The next notification of every disabled member that is due: at most one a run, and the
+  // schedule continues from the date it is actually sent.
+  const cutoff = noticeDueCutoff(today, settings.warningIntervalDays);
+  for (;;) {
+    const { rows } = await sql<{ members: number; warned: number; removed: number; member_notices: number; owner_notices: number }>`
+      with due as (
+        select id, warnings_left, warnings_sent, status_changed_at from members
+         where list_id = ${listId} and status = 'disabled_by_bounce'
+           and (last_warning_date is null or last_warning_date <= ${cutoff}::date)
+         order by id limit ${batch}
+           for update
+      ),
+      upd as (
+        update members m
+           set status = case when due.warnings_left <= 0 then 'removed' else 'disabled_by_bounce' end,
+               warnings_left = greatest(due.warnings_left - 1, 0),
+               warnings_sent = due.warnings_sent + 1,
+               last_warning_date = ${today}::date,
+               status_changed_at = case when due.warnings_left <= 0 then now() else m.status_changed_at end,
+               updated_at = now()
+          from due where m.id = due.id
+        returning m.id, m.list_id, m.address, m.status, m.warnings_left, m.warnings_sent,
+                  due.status_changed_at as episode_at
+      ),
+      mn as (
+        insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+        select upd.list_id, upd.id, upd.address,
+               case when upd.status = 'removed' then 'removed' when upd.warnings_sent = 1 then 'disabled' else 'warning' end,
+               'member',
+               jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'notice', upd.warnings_sent,
+                                  'warningsLeft', upd.warnings_left),
+               'bounce:' || upd.id || ':' || ${episode('upd.episode_at')} || ':' || upd.warnings_sent
+          from upd
+        on conflict (dedupe_key) do nothing
+        returning 1
+      ),
+      own as (
+        insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+        select upd.list_id, upd.id, o.address, 'owner_removed', 'owner',
+               jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address),
+               'owner_removed:' || upd.id || ':' || ${episode('upd.episode_at')} || ':' || o.address
+          from upd join ${ownerRecipientsSql(sql`${listId}`)} o on o.list_id = upd.list_id
+         where upd.status = 'removed' and ${settings.notifyOwnerOnRemoval}
+        on conflict (dedupe_key) do nothing
+        returning 1
+      ),
+      aud as (
+        insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
+        select ${SYSTEM.type}, null, ${SYSTEM.label},
+               case when upd.status = 'removed' then 'member.removed_by_bounce' else 'member.bounce_notice_sent' end,
+               upd.list_id, upd.id,
+               jsonb_build_object('date', ${today}::text, 'notice', upd.warnings_sent, 'warnings_left', upd.warnings_left,
+                                  'after', jsonb_build_object('status', upd.status))
+          from upd
+      )
+      select (select count(*) from upd)::int as members,
+             (select count(*) from upd where status <> 'removed')::int as warned,
+             (select count(*) from upd where status = 'removed')::int as removed,
+             (select count(*) from mn)::int as member_notices,
+             (select count(*) from own)::int as owner_notices`.execute(db);
+    const r = rows[0]!;
+    stats.warned += r.warned;
+    stats.removed += r.removed;
+    stats.memberNotices += r.member_notices;
+    stats.ownerNotices += r.owner_notices;
+    if (r.members > 0) await opts.onBatch?.({ listId, step: 'notify', members: r.members });
+    if (r.members < batch) break;
+  }
+  return stats;
+}

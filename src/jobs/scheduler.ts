@@ -1,0 +1,28 @@
+// node-cron wiring: the bounce job on ctx.config.jobSchedule (default hourly) in the configured time zone.
+import cron from 'node-cron';
+import type { AppContext } from '../services.js';
+import { runBounceJob, type BounceJobOptions } from './bounce-job.js';
+
+/** Starts the schedule; returns a function that stops it (and waits for a run in progress). */
+export function startScheduler(ctx: AppContext, opts: BounceJobOptions = {}): () => Promise<void> {
+  let current: Promise<unknown> | null = null;
+  const task = cron.schedule(
+    ctx.config.jobSchedule,
+    async () => {
+      if (current) return;
+      current = runBounceJob(ctx, opts)
+        .catch((err: unknown) => ctx.logger.error({ err }, 'bounce job crashed'))
+        .finally(() => {
+          current = null;
+        });
+      await current;
+    },
+    { timezone: ctx.config.timeZone, noOverlap: true, name: 'bounce-job' },
+  );
+  ctx.logger.info({ schedule: ctx.config.jobSchedule }, 'bounce job scheduled');
+  return async () => {
+    await task.stop();
+    await task.destroy();
+    if (current) await current;
+  };
+}

@@ -1,0 +1,228 @@
+// Recording bounce events and applying the scoring rules (spec section 3) to members, set-based:
+// one round trip per step for a whole batch, whatever its size.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { SYSTEM } from '../audit.js';
+import type { IsoDate } from '../dates.js';
+import type { Database } from '../db/schema.js';
+import { ownerRecipientsSql } from './owner-recipients.js';
+
+export interface BounceEventInput {
+  listId: number | null;
+  memberId: number | null;
+  address: string;
+  kind: 'bounce' | 'delay' | 'complaint' | 'autoreply';
+  category: 'hard' | 'soft' | 'blocked' | null;
+  reason: string | null;
+  status: string | null;
+  diagnostic: string | null;
+  remoteMta: string | null;
+  feedbackType?: string | null;
+  source: 'imap' | 'http' | 'cli' | 'smtp';
+  inboundMessageId?: number | null;
+  deliveryId?: number | null;
+}
+
+/**
+ * What an event did. The scoring effects are those of the pure core (policy/scoring.ts); besides:
+ * `no_member` (names no member: kept for the admins), `complaint` (recorded, the list keeps the member),
+ * `unsubscribed` (a complaint unsubscribed the member), `duplicate` (already recorded for that message:
+ * nothing inserted).
+ */
+export type RecordedEffect =
+  | 'scored'
+  | 'stale_reset'
+  | 'raised'
+  | 'same_day'
+  | 'not_enabled'
+  | 'zero_weight'
+  | 'not_processed'
+  | 'no_member'
+  | 'complaint'
+  | 'unsubscribed'
+  | 'duplicate';
+
+export interface RecordedEvent {
+  /** Position in the input array. */
+  index: number;
+  /** The bounce_events row; null when it was a duplicate. */
+  id: number | null;
+  listId: number | null;
+  memberId: number | null;
+  weight: number;
+  effect: RecordedEffect;
+  /** True when the member's score changed. */
+  scored: boolean;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const SCORING_EFFECTS = new Set<RecordedEffect>(['scored', 'stale_reset', 'raised']);
+
+/**
+ * Inserts the events and applies them to the members' scores as of `today`. Within a batch (and across
+ * batches of the same day) a member's day increment is the largest weight, whatever the order.
+ * Runs in the caller's transaction when given one, else in its own.
+ */
+export async function recordBounceEvents(db: Db, events: BounceEventInput[], today: IsoDate): Promise<RecordedEvent[]> {
+  if (events.length === 0) return [];
+  if (!db.isTransaction) return db.transaction().execute((trx) => recordBounceEvents(trx, events, today));
+
+  const rows = events.map((e, i) => ({
+    ord: i,
+    list_id: e.listId,
+    member_id: e.memberId,
+    inbound_message_id: e.inboundMessageId ?? null,
+    delivery_id: e.deliveryId ?? null,
+    source: e.source,
+    kind: e.kind,
+    category: e.category,
+    reason: e.reason,
+    address: e.address,
+    status: e.status,
+    diagnostic: e.diagnostic,
+    remote_mta: e.remoteMta,
+    feedback_type: e.feedbackType ?? null,
+  }));
+
+  // 1. Insert, with the weight from the list's settings. A member named only by address is looked up.
+  const inserted = await sql<{ ord: number; id: number | null; list_id: number | null; member_id: number | null; weight: number | null }>`
+    with x as materialized (
+      select nextval(pg_get_serial_sequence('bounce_events', 'id')) as id, r.*
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
+          ord int, list_id int, member_id bigint, inbound_message_id bigint, delivery_id bigint, source text,
+          kind text, category text, reason text, address text, status text, diagnostic text, remote_mta text,
+          feedback_type text)
+    ),
+    resolved as (
+      select x.*, m.id as m_id, coalesce(x.list_id, m.list_id) as l_id
+        from x
+        left join members m on m.id = coalesce(
+          x.member_id,
+          (select mm.id from members mm where mm.list_id = x.list_id and mm.address = lower(btrim(x.address))))
+    ),
+    ins as (
+      insert into bounce_events (id, list_id, member_id, inbound_message_id, delivery_id, source, kind, category,
+                                 reason, address, status, diagnostic, remote_mta, feedback_type, event_date, weight, effect)
+      overriding system value
+      select r.id, r.l_id, r.m_id, r.inbound_message_id, r.delivery_id, r.source, r.kind, r.category,
+             r.reason, r.address, r.status, r.diagnostic, r.remote_mta, r.feedback_type, ${today}::date,
+             case when r.kind <> 'bounce' then 0
+                  when r.category = 'soft' then 0.5
+                  when r.category = 'blocked' then coalesce(l.blocked_weight, 0)
+                  else 1 end,
+             'recorded'
+        from resolved r left join lists l on l.id = r.l_id
+       order by r.ord
+      on conflict (inbound_message_id, list_id, address, kind) where inbound_message_id is not null do nothing
+      returning id, list_id, member_id, weight
+    )
+    select x.ord, ins.id, ins.list_id, ins.member_id, ins.weight
+      from x left join ins on ins.id = x.id
+     order by x.ord`.execute(db);
+
+  const ids = inserted.rows.filter((r) => r.id !== null).map((r) => Number(r.id));
+  const effects = new Map<number, RecordedEffect>();
+  if (ids.length > 0) {
+    // 2. Score: per member, the batch's event of largest weight is the one that may count (ties: first).
+    // Reads the members' state before changing it, so the effect of each event is known.
+    const scored = await sql<{ id: number; effect: RecordedEffect }>`
+      with e as (
+        select be.id, be.member_id, be.kind, be.weight,
+               row_number() over (partition by be.member_id order by be.weight desc, be.id) as rn
+          from bounce_events be
+         where be.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::bigint)
+      ),
+      calc as (
+        select e.id, e.member_id, e.weight,
+               case
+                 when m.id is null then 'no_member'
+                 when e.kind = 'complaint' then 'complaint'
+                 when not l.process_bounces then 'not_processed'
+                 when e.weight <= 0 then 'zero_weight'
+                 when m.status <> 'enabled' then 'not_enabled'
+                 when e.rn > 1 then 'same_day'
+                 when m.last_bounce_date is not null and m.last_bounce_date + l.stale_after_days < ${today}::date
+                   then 'stale_reset'
+                 when m.last_bounce_date = ${today}::date
+                   then case when e.weight > m.last_bounce_increment then 'raised' else 'same_day' end
+                 else 'scored'
+               end as effect
+          from e
+          left join members m on m.id = e.member_id
+          left join lists l on l.id = m.list_id
+      ),
+      upd_members as (
+        update members m
+           set score = case c.effect
+                         when 'stale_reset' then c.weight
+                         when 'raised' then m.score + c.weight - m.last_bounce_increment
+                         else m.score + c.weight end,
+               last_bounce_date = ${today}::date,
+               last_bounce_increment = c.weight,
+               updated_at = now()
+          from calc c
+         where m.id = c.member_id and c.effect in ('scored', 'stale_reset', 'raised')
+      ),
+      upd_events as (
+        update bounce_events b
+           set effect = c.effect,
+               scored_on = case when c.effect in ('scored', 'stale_reset', 'raised') then ${today}::date end
+          from calc c
+         where b.id = c.id
+      )
+      select id, effect from calc`.execute(db);
+    for (const r of scored.rows) effects.set(Number(r.id), r.effect);
+
+    // 3. Complaints: unsubscribe (list option), audit as the system, tell the owners.
+    if (events.some((e) => e.kind === 'complaint')) {
+      const unsubscribed = await sql<{ event_id: number }>`
+        with c as (
+          select distinct on (be.member_id) be.id as event_id, be.member_id, m.list_id, m.status as before
+            from bounce_events be
+            join members m on m.id = be.member_id
+            join lists l on l.id = m.list_id
+           where be.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::bigint)
+             and be.kind = 'complaint' and l.unsubscribe_on_complaint
+             and m.status in ('enabled', 'disabled_by_bounce', 'pending')
+           order by be.member_id, be.id
+        ),
+        u as (
+          update members m set status = 'unsubscribed', status_changed_at = now(), updated_at = now()
+            from c where m.id = c.member_id
+          returning m.id, m.list_id, m.address, c.event_id, c.before
+        ),
+        ev as (update bounce_events b set effect = 'unsubscribed' from u where b.id = u.event_id),
+        aud as (
+          insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
+          select ${SYSTEM.type}, null, ${SYSTEM.label}, 'member.unsubscribed_by_complaint', u.list_id, u.id,
+                 jsonb_build_object('eventId', u.event_id, 'before', jsonb_build_object('status', u.before),
+                                    'after', jsonb_build_object('status', 'unsubscribed'), 'date', ${today}::text)
+            from u
+        ),
+        n as (
+          insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+          select u.list_id, u.id, o.address, 'owner_complaint', 'owner',
+                 jsonb_build_object('memberId', u.id, 'listId', u.list_id, 'eventId', u.event_id),
+                 'owner_complaint:' || u.event_id || ':' || o.address
+            from u join ${ownerRecipientsSql(sql`select list_id from u`)} o on o.list_id = u.list_id
+          on conflict (dedupe_key) do nothing
+        )
+        select event_id from u`.execute(db);
+      for (const r of unsubscribed.rows) effects.set(Number(r.event_id), 'unsubscribed');
+    }
+  }
+
+  return inserted.rows.map((r) => {
+    const id = r.id === null ? null : Number(r.id);
+    const effect: RecordedEffect = id === null ? 'duplicate' : (effects.get(id) ?? 'no_member');
+    return {
+      index: r.ord,
+      id,
+      listId: r.list_id,
+      memberId: r.member_id === null ? null : Number(r.member_id),
+      weight: Number(r.weight ?? 0),
+      effect,
+      scored: SCORING_EFFECTS.has(effect),
+    };
+  });
+}
