@@ -60,6 +60,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(publicRoutes);
   const { default: adminRoutes } = await import('./routes/admin/index.js');
   await app.register(adminRoutes);
+  await app.register((await import('./routes/desk/index.js')).default);
 
   return app;
 }

@@ -1,0 +1,133 @@
+// Read-only queries behind the service desk pages: every list's bounce settings, and the audit log.
+import { sql } from 'kysely';
+import type { Db } from '../../../db/index.js';
+import type { ActorType } from '../../../db/schema.js';
+
+export interface ListSettingsRow {
+  id: number;
+  name: string;
+  display_name: string;
+  threshold: number;
+  stale_after_days: number;
+  warnings: number;
+  warning_interval_days: number;
+  blocked_weight: number;
+  notify_owner_on_disable: boolean;
+  notify_owner_on_removal: boolean;
+  unsubscribe_on_complaint: boolean;
+  process_bounces: boolean;
+  updated_at: Date;
+}
+
+const SETTINGS_COLUMNS = [
+  'id',
+  'name',
+  'display_name',
+  'threshold',
+  'stale_after_days',
+  'warnings',
+  'warning_interval_days',
+  'blocked_weight',
+  'notify_owner_on_disable',
+  'notify_owner_on_removal',
+  'unsubscribe_on_complaint',
+  'process_bounces',
+  'updated_at',
+] as const;
+
+export async function listAllSettings(db: Db): Promise<ListSettingsRow[]> {
+  return db.selectFrom('lists').select(SETTINGS_COLUMNS).orderBy('name').execute();
+}
+
+export async function listSettings(db: Db, listId: number): Promise<ListSettingsRow | undefined> {
+  return db.selectFrom('lists').select(SETTINGS_COLUMNS).where('id', '=', listId).executeTakeFirst();
+}
+
+export interface AuditFilter {
+  listId: number | null;
+  action: string | null;
+  /** Matches the actor's label (an email for staff) or "system", case-insensitive substring. */
+  actor: string | null;
+  /** Inclusive calendar dates in the server's time zone. */
+  from: string | null;
+  to: string | null;
+}
+
+/** The id of the last row seen; its (at, id) is read back in SQL so microseconds are never rounded. */
+export type AuditCursor = number;
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  actor_type: ActorType;
+  actor_label: string;
+  action: string;
+  list_id: number | null;
+  list_name: string | null;
+  member_id: number | null;
+  member_address: string | null;
+  details: unknown;
+}
+
+export interface AuditPage {
+  rows: AuditRow[];
+  /** The cursor of the next (older) page; null on the last one. */
+  next: AuditCursor | null;
+}
+
+/** Newest first, keyset-paginated on (at, id) so a page deep in a long log costs the same as the first. */
+export async function auditPage(
+  db: Db,
+  filter: AuditFilter,
+  opts: { before: AuditCursor | null; limit: number; timeZone: string },
+): Promise<AuditPage> {
+  let q = db
+    .selectFrom('audit_log as a')
+    .leftJoin('lists as l', 'l.id', 'a.list_id')
+    .leftJoin('members as m', 'm.id', 'a.member_id')
+    .select([
+      'a.id',
+      'a.at',
+      'a.actor_type',
+      'a.actor_label',
+      'a.action',
+      'a.list_id',
+      'l.name as list_name',
+      'a.member_id',
+      'm.address as member_address',
+      'a.details',
+    ]);
+  if (filter.listId !== null) q = q.where('a.list_id', '=', filter.listId);
+  if (filter.action !== null) q = q.where('a.action', '=', filter.action);
+  if (filter.actor !== null) {
+    const pattern = `%${filter.actor.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    q = q.where(sql<boolean>`a.actor_label ilike ${pattern}`);
+  }
+  if (filter.from !== null) q = q.where(sql<boolean>`a.at >= (${filter.from}::date::timestamp at time zone ${opts.timeZone})`);
+  if (filter.to !== null) {
+    q = q.where(sql<boolean>`a.at < ((${filter.to}::date + 1)::timestamp at time zone ${opts.timeZone})`);
+  }
+  if (opts.before !== null) {
+    q = q.where(sql<boolean>`(a.at, a.id) < (select c.at, c.id from audit_log c where c.id = ${opts.before})`);
+  }
+  const rows = (await q
+    .orderBy('a.at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(opts.limit + 1)
+    .execute()) as AuditRow[];
+  const more = rows.length > opts.limit;
+  if (more) rows.pop();
+  const last = rows[rows.length - 1];
+  return { rows, next: more && last ? last.id : null };
+}
+
+/** The distinct actions, for the filter's drop-down. */
+export async function auditActions(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute();
+  return rows.map((r) => r.action);
+}
+
+export function decodeCursor(s: string | undefined): AuditCursor | null {
+  if (!s || !/^\d{1,15}$/.test(s)) return null;
+  return Number(s);
+}
