@@ -61,6 +61,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const { default: adminRoutes } = await import('./routes/admin/index.js');
   await app.register(adminRoutes);
   await app.register((await import('./routes/desk/index.js')).default);
+  await app.register((await import('./routes/public/subscribe.js')).default);
+  await app.register((await import('./routes/api/inbound.js')).default);
 
   return app;
 }
