@@ -3,7 +3,7 @@
 // Local part: dot-atom-ish or quoted; domain: labels with a dot, or an address literal.
 // Bounded quantifiers keep this linear on hostile input.
 const ADDRESS_SOURCE =
-  String.raw`(?:"[^"\n]{1,64}"|[A-Za-z0-9!#$%&'*+/=?^_{|}~\x60-](?:[A-Za-z0-9!#$%&'*+/=?^_{|}~\x60.-]{0,127}))@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,10}[A-Za-z]{2,24}|\[[0-9.:A-Fa-f]{3,45}\])`;
+  String.raw`(?:"[^"\n]{1,64}"|[A-Za-z0-9!#$%*+^_{|}~-](?:[A-Za-z0-9!#$%'*+=^_{|}~.-]{0,127}))@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,10}[A-Za-z]{1,24}|\[[0-9.:A-Fa-f]{3,45}\])`;
 
 export function addressRegex(): RegExp {
   return new RegExp(ADDRESS_SOURCE, 'g');
@@ -35,8 +35,10 @@ export function addressesIn(text: string, max = 200): string[] {
     // A match glued to a preceding word character or dot is part of something else (a path, a URL).
     let raw = m[0];
     const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 0;
-    if (before === 47 /* / */) continue;
-    raw = raw.replace(/^[.\-=]+/, '');
+    // Glued to a path, a URL query or a key=value: part of something else (X.400 "SMTP=" excepted).
+    if (before === 47 /* / */ || before === 38 /* & */ || before === 63 /* ? */) continue;
+    if (before === 61 /* = */ && !/smtp=$/i.test(text.slice(Math.max(0, m.index - 5), m.index))) continue;
+    raw = raw.replace(/^[.\-]+/, '').replace(/^smtp=/i, '');
     const n = normalizeAddress(raw);
     if (n && !seen.has(n)) {
       seen.add(n);

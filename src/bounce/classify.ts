@@ -7,6 +7,7 @@ import { looksLikeDsnText, parseDsn, recipientAddress, type DsnRecipient } from 
 import { decodeHeader, headerValue, headerValues, parseMessage, type Header } from './mime.js';
 import { detectNotice, isMailSystemSender } from './notices.js';
 import { detectReason } from './reasons.js';
+import { detectSesJson } from './ses-json.js';
 import type { Classification, FailedRecipient, Identifiers, MessageKind } from './types.js';
 import { buildView, type MessageView } from './view.js';
 
@@ -62,18 +63,46 @@ function classifyParsed(raw: Uint8Array): Classification {
     if (dsn) return result(dsn.kind, dsn.recipients, dsn.detector);
   }
 
-  // 3. Complaints without ARF.
+  // 3. ESP notifications in JSON (Amazon SES via SNS).
+  if (view.notice.includes('"notificationType"')) {
+    const ses = detectSesJson(view.notice);
+    if (ses?.type === 'complaint') {
+      return {
+        ...result('complaint', [], 'ses-json'),
+        complaint: { address: ses.addresses[0] ?? null, feedbackType: ses.feedbackType ?? 'abuse' },
+        recipients: complaintRecipients(ses.addresses),
+      };
+    }
+    if (ses?.type === 'delivery') return result('other', [], 'ses-json:delivery');
+    if (ses?.type === 'bounce' && ses.recipients.length > 0) {
+      const recipients = ses.recipients.map((r) => {
+        const rr = detectReason({ status: r.status, texts: [r.diagnostic ?? ''], final: true });
+        return {
+          address: r.address,
+          status: rr.status,
+          reason: rr.reason,
+          category: rr.category,
+          diagnostic: r.diagnostic ? bound(r.diagnostic) : null,
+          remoteMta: null,
+          action: 'failed',
+        } satisfies FailedRecipient;
+      });
+      return result('bounce', recipients, 'ses-json');
+    }
+  }
+
+  // 4. Complaints without ARF.
   const complaint = detectComplaint(view);
   if (complaint) {
     return { ...result('complaint', [], complaint.detector), complaint: complaint.complaint, recipients: complaintRecipients(complaint.addresses) };
   }
 
-  // 4. Automatic replies with unmistakable signs win over failure words in their text.
+  // 5. Automatic replies with unmistakable signs win over failure words in their text.
   const auto = autoreplySignals(view);
   const failedHeader = headerValue(view.headers, 'x-failed-recipients');
   if (auto && auto.strong && !failedHeader && !isMailSystemSender(view)) return result('autoreply', [], auto.detector);
 
-  // 5. Failure notices in prose.
+  // 6. Failure notices in prose.
   const notice = detectNotice(view);
   if (notice) {
     const recipients = notice.recipients.map((r) => {

@@ -37,10 +37,10 @@ const PERMANENT_TEXT =
 
 /** Lines that name an address for some other reason than its failure. */
 const FOREIGN_LINE =
-  /^\s*[>|]?\s*(from|sender|reply-to|return-path|errors-to|message-id|in-reply-to|references|received|by|id|x-[\w-]+|mail from|envelope-from|resent-\w+|list-\w+)\s*[:=]|\b(mail from|envelope-from|(contact|support|help ?desk|administrator|questions|write to|e-?mail us|send (an? )?(e-?)?mail to|for (more )?(information|assistance|help)|reply to|complain|abuse report)\b)/i;
+  /^\s*[>|]?\s*(from|sender|reply-to|return-path|errors-to|message-id|in-reply-to|references|received|by|id|x-[\w-]+|mail from|envelope-from|resent-\w+|list-\w+)\s*[:=]|\b(mail from|envelope-from|contact|support (at|team|desk|center|centre)|customer support|help ?desk|questions|write to|e-?mail us|send (an? )?(e-?)?mail to|for (more |further )?(information|assistance|help)|reply to|complain|abuse report)\b/i;
 
 const STRONG_RECIPIENT_LINE =
-  /^\s*(?:[-*>]+\s*)?(?:(?:rcpt to|to|recipient|addressee|original-recipient|final-recipient|intended recipient|address|user|failed address)\s*:?\s*)?<?[^\s<>()"',;]{1,128}@[^\s<>()"',;]{1,255}>?\s*(?::|\.{3}|\(|$|on\s|-{1,3}\s|\[)/i;
+  /^\s*(?:[-*>]+\s*)?(?:[45]\d\d[- ](?:[45]\.\d{1,3}\.\d{1,3}\s+)?)?(?:(?:rcpt to|to|recipient|addressee|original-recipient|final-recipient|intended recipient|address|user|failed address)\s*:?\s*)?<?[^\s<>()"',;]{1,128}@[^\s<>()"',;]{1,255}>?\s*(?::|\.{3}|\(|$|on\s|-{1,3}\s|\[)/i;
 
 export function isMailSystemSender(view: MessageView): boolean {
   const from = view.from;
@@ -63,7 +63,8 @@ function senderSideAddresses(view: MessageView): Set<string> {
     for (const n of names)
       for (const v of headerValues(hs, n)) for (const a of addressesIn(decodeHeader(v), 20)) skip.add(a);
   };
-  add(view.headers, ['from', 'to', 'cc', 'reply-to', 'sender', 'return-path', 'delivered-to', 'x-original-to', 'envelope-to', 'errors-to', 'x-envelope-to', 'resent-from', 'resent-to']);
+  // Not Delivered-To / X-Original-To: some agents (DragonFly) put the failed recipient there.
+  add(view.headers, ['from', 'to', 'cc', 'reply-to', 'sender', 'return-path', 'errors-to', 'resent-from']);
   add(view.original, ['from', 'sender', 'reply-to', 'return-path', 'errors-to']);
   return skip;
 }
@@ -92,7 +93,11 @@ export function detectNotice(view: MessageView): NoticeResult | null {
   if (failedHeader.length > 0) {
     for (const v of failedHeader) for (const a of addressesIn(v, 50)) if (!addresses.includes(a)) addresses.push(a);
   }
-  if (addresses.length === 0) addresses = recipientsFromText(head, view.subject, skip);
+  if (addresses.length === 0) {
+    const fromAddr = firstAddress(view.from);
+    const domain = fromAddr ? fromAddr.slice(fromAddr.lastIndexOf('@') + 1) : null;
+    addresses = recipientsFromText(head, view.subject, skip, domain);
+  }
   if (addresses.length === 0 && view.original) {
     // Last resort: the notice names nobody, but the returned copy says whom it was for.
     const to = headerValues(view.original, 'to').flatMap((v) => addressesIn(decodeHeader(v), 3));
@@ -106,28 +111,54 @@ export function detectNotice(view: MessageView): NoticeResult | null {
   return { kind, recipients, detector };
 }
 
-function recipientsFromText(text: string, subject: string, skip: Set<string>): string[] {
+/** A sentence that announces the list of failed recipients; what follows it is the list. */
+const INTRODUCER =
+  /(following (recipients?|addresses?|destinations?|users?|e-?mail addresses?)|following recipient\(s\)|following address\(es\)|did not reach|could not be (delivered|sent) to|(unable|not able|failed) to deliver (your |this |the )?(message |mail )?to|(not|never) (be )?delivered to|addresses? failed|failed recipients?|permanent fatal errors|undeliverable to|delivery to .{0,40}failed|error (occurred )?(while )?delivering|there was an error delivering|list of recipients|(mail|message) (to|for) .{0,60} (could not|cannot|was not)|not reach the following|destinataire|empf(ä|ae)nger)/i;
+
+function recipientsFromText(text: string, subject: string, skip: Set<string>, fallbackDomain: string | null): string[] {
+  const lines = text.split('\n', 4000);
+  const intro = lines.findIndex((l) => INTRODUCER.test(l));
+  if (intro >= 0) {
+    const after = collect(lines.slice(intro), skip);
+    if (after.length > 0) return after;
+    const bare = bareLocalParts(lines.slice(intro + 1, intro + 6), fallbackDomain, skip);
+    if (bare.length > 0) return bare;
+  }
+  const all = collect(lines, skip);
+  if (all.length > 0) return all;
+  return addressesIn(subject, 5).filter((a) => !skip.has(a) && !isSystemLocalPart(a));
+}
+
+function collect(lines: string[], skip: Set<string>): string[] {
   const strong: string[] = [];
   const weak: string[] = [];
-  const lines = text.split('\n', 4000);
   for (const line of lines) {
     if (line.indexOf('@') < 0) continue;
-    const foreign = FOREIGN_LINE.test(line);
+    if (FOREIGN_LINE.test(line)) continue;
     for (const a of addressesIn(line, 20)) {
-      if (skip.has(a) || (isSystemLocalPart(a) && !/^\s*<[^>]+>:?\s*$/.test(line) && !/\bto <?[^\s]+@/i.test(line))) continue;
-      if (foreign) continue;
+      if (skip.has(a) || /-bounces?(\+|@)/.test(a)) continue;
+      if (isSystemLocalPart(a) && !/^\s*<[^>]+>:?\s*$/.test(line) && !/\bto <?[^\s]+@/i.test(line)) continue;
       if (STRONG_RECIPIENT_LINE.test(line) || new RegExp(`\\bto:?\\s*<?${escape(a)}`, 'i').test(line)) {
         if (!strong.includes(a)) strong.push(a);
       } else if (!weak.includes(a)) weak.push(a);
     }
   }
-  const fromSubject = addressesIn(subject, 5).filter((a) => !skip.has(a) && !isSystemLocalPart(a));
-  if (strong.length > 0) {
-    for (const a of fromSubject) if (!strong.includes(a) && weak.includes(a)) strong.push(a);
-    return strong;
+  const out = [...strong];
+  for (const a of weak) if (!out.includes(a)) out.push(a);
+  return out.slice(0, 50);
+}
+
+/** Some systems (AOL) list only the local part; the domain is the reporting system's own. */
+function bareLocalParts(lines: string[], domain: string | null, skip: Set<string>): string[] {
+  if (!domain) return [];
+  const out: string[] = [];
+  for (const l of lines) {
+    const m = /^\s+([A-Za-z0-9][A-Za-z0-9._+-]{0,63})\s*$/.exec(l);
+    if (!m) continue;
+    const a = `${m[1]}@${domain}`.toLowerCase();
+    if (!skip.has(a) && !out.includes(a)) out.push(a);
   }
-  if (fromSubject.length > 0) return fromSubject;
-  return weak.slice(0, 20);
+  return out;
 }
 
 function escape(s: string): string {

@@ -40,8 +40,23 @@ const MAX_NOTICE = 64_000;
  * Where a notice that quotes the original inline (no MIME) stops being the notice. Written as
  * line starts so a match costs one pass.
  */
-const INLINE_ORIGINAL =
-  /^[ \t>|]*(?:(?:[-=_*#~]{2,}[ \t]*(?:the )?(?:original|returned|undelivered|unsent|rejected|enclosed) (?:message|mail|e-?mail)|(?:the )?original message follows|below this line is a copy|message text follows|unsent message (?:below|follows)|undelivered message follows|[-=_*]{2,}[ \t]*(?:a )?copy of (?:the |your )?(?:original )?message|[-=_*]{2,}[ \t]*(?:original )?message headers? follow|content-type: message\/rfc822))/im;
+const INLINE_ORIGINAL = new RegExp(
+  String.raw`^[ \t>|]*(?:` +
+    [
+      String.raw`[-=_*#~]{2,}[ \t]*(?:the )?(?:original|returned|undelivered|unsent|rejected|enclosed) (?:message|mail|e-?mail)\b`,
+      String.raw`(?:[-=_*#~]{2,}[ \t]*)?(?:the )?(?:original|returned|undelivered|unsent|rejected|enclosed) (?:message|mail|e-?mail)(?: as received)?(?: is| was)?(?: as)? follows`,
+      String.raw`(?:[-=_*#~]{2,}[ \t]*)?below (?:this line )?is a copy`,
+      String.raw`(?:[-=_*#~]{2,}[ \t]*)?(?:a )?copy of (?:the |your )?(?:original )?message (?:below|follows|is below)`,
+      String.raw`(?:[-=_*#~]{2,}[ \t]*)?(?:this is )?a copy of (?:the |your )?(?:original )?message,? including`,
+      String.raw`(?:below|here) is (?:a copy of )?(?:the |your )?original message`,
+      String.raw`(?:[-=_*#~]{2,}[ \t]*)?message text follows`,
+      String.raw`(?:[-=_*#~]{2,}[ \t]*)?unsent message (?:below|follows)`,
+      String.raw`(?:[-=_*#~]{2,}[ \t]*)?(?:original )?message headers? follow`,
+      String.raw`content-type: message/rfc822`,
+    ].join('|') +
+    ')',
+  'im',
+);
 
 const HEADER_START = /^(?:Return-Path|Received|DKIM-Signature|Message-I[Dd]|MIME-Version|X-Mailer|Delivered-To):[ \t]/m;
 
