@@ -1,0 +1,137 @@
+// npm run bench:policy — the bounce job and the scoring on real PostgreSQL at a million members.
+// A throwaway database (created and dropped here) on DATABASE_URL if it answers, else the local server.
+// Data: 1,000,000 members on one list; 50,000 bouncing (score > 0), 20,000 of them over the threshold;
+// 10,000 disabled members due a warning. Figures: one job run, one scoring batch of 10,000 events.
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { manualClock } from '../src/clock.js';
+import { addDays } from '../src/dates.js';
+import { openDatabase } from '../src/db/index.js';
+import { migrate } from '../src/db/migrate.js';
+import { runBounceJob } from '../src/jobs/bounce-job.js';
+import { createLogger } from '../src/logger.js';
+import { recordBounceEvents, type BounceEventInput } from '../src/members/scoring.js';
+
+const MEMBERS = 1_000_000;
+const OVER = 20_000;
+const BOUNCING = 50_000;
+const DUE_WARNING = 10_000;
+const EVENTS = 10_000;
+const TODAY = '2026-06-15';
+
+async function answers(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+async function admin(url: string, query: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(query);
+  } finally {
+    await c.end();
+  }
+}
+
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+const log = (msg: string) => process.stdout.write(msg + '\n');
+
+async function main(): Promise<void> {
+  const fallback = 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const adminUrl = process.env.DATABASE_URL && (await answers(process.env.DATABASE_URL)) ? process.env.DATABASE_URL : fallback;
+  if (!(await answers(adminUrl))) throw new Error(`PostgreSQL does not answer at ${adminUrl}`);
+  const name = `lk_bench_policy_${randomBytes(4).toString('hex')}`;
+  await admin(adminUrl, `create database ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const handle = await openDatabase({ databaseUrl: u.toString(), dataDir: null });
+  const db = handle.db;
+  try {
+    await migrate(db);
+    let t0 = process.hrtime.bigint();
+    const list = await db
+      .insertInto('lists')
+      .values({ name: 'bench', display_name: 'Bench', owner_address: 'owner@example.org' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const listId = list.id;
+    // The trigram index is built after the load, as a bulk import would.
+    await sql`drop index members_address_trgm`.execute(db);
+    const yesterday = addDays(TODAY, -1);
+    const weekAgo = addDays(TODAY, -7);
+    await sql`
+      insert into members (list_id, address, status, score, last_bounce_date, last_bounce_increment,
+                           warnings_left, warnings_sent, last_warning_date, disabled_on)
+      select ${listId}, 'member' || g || '@example' || (g % 97) || '.org',
+             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then 'disabled_by_bounce' else 'enabled' end,
+             case when g <= ${OVER} then 5 + (g % 3)
+                  when g <= ${BOUNCING} then 0.5 * (1 + g % 9)
+                  when g <= ${BOUNCING + DUE_WARNING} then 5
+                  else 0 end,
+             case when g <= ${BOUNCING} then ${yesterday}::date - (g % 5) when g <= ${BOUNCING + DUE_WARNING} then ${weekAgo}::date - 14 end,
+             case when g <= ${BOUNCING} then 1 else 0 end,
+             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then 1 + g % 3 else 0 end,
+             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then 1 else 0 end,
+             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then ${weekAgo}::date - (g % 3) end,
+             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then ${weekAgo}::date - 14 end
+        from generate_series(1, ${MEMBERS}) g`.execute(db);
+    await sql`create index members_address_trgm on members using gin (address gin_trgm_ops)`.execute(db);
+    await sql`vacuum analyze members`.execute(db);
+    log(`setup: ${MEMBERS} members loaded and indexed in ${seconds(t0).toFixed(1)} s`);
+
+    const logger = createLogger('silent');
+    const clock = manualClock(`${TODAY}T10:00:00Z`);
+    const rssBefore = process.memoryUsage().rss;
+    t0 = process.hrtime.bigint();
+    const run = await runBounceJob({ db, engine: 'postgres', clock, logger });
+    const jobSeconds = seconds(t0);
+    if (run.status !== 'succeeded') throw new Error(`job run ${run.status}: ${run.error ?? ''}`);
+    const t = run.totals;
+    log(`job: disabled ${t.disabled}, warned ${t.warned}, removed ${t.removed}, member notices ${t.memberNotices}, owner notices ${t.ownerNotices}`);
+    log(`job: rss before ${(rssBefore / 1e6).toFixed(0)} MB, after ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+    if (t.disabled !== OVER) throw new Error(`expected ${OVER} disabled, got ${t.disabled}`);
+
+    // A batch of 10,000 events on enabled members: half bouncing already, half new; hard and soft mixed.
+    const targets = await sql<{ id: number; address: string }>`
+      (select id, address from members where list_id = ${listId} and status = 'enabled' and score > 0 order by id limit ${EVENTS / 2})
+      union all
+      (select id, address from members where list_id = ${listId} and status = 'enabled' and score = 0 order by id limit ${EVENTS / 2})`.execute(db);
+    const events: BounceEventInput[] = targets.rows.map((m, i) => ({
+      listId,
+      memberId: Number(m.id),
+      address: m.address,
+      kind: 'bounce',
+      category: i % 3 === 0 ? 'soft' : 'hard',
+      reason: i % 3 === 0 ? 'mailboxfull' : 'userunknown',
+      status: i % 3 === 0 ? '5.2.2' : '5.1.1',
+      diagnostic: 'smtp; 550 5.1.1 user unknown',
+      remoteMta: 'mx.example.org',
+      source: 'imap',
+    }));
+    t0 = process.hrtime.bigint();
+    const recorded = await recordBounceEvents(db, events, clock.today());
+    const scoreSeconds = seconds(t0);
+    log(`score: ${recorded.length} events recorded, ${recorded.filter((r) => r.scored).length} scored`);
+
+    log(`RESULT job_run_s ${jobSeconds.toFixed(2)} s`);
+    log(`RESULT score_10k_s ${scoreSeconds.toFixed(2)} s`);
+  } finally {
+    await handle.close();
+    await admin(adminUrl, `drop database if exists ${name} with (force)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:policy failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
