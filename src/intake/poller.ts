@@ -1,0 +1,392 @@
+// One IMAP mailbox read with imapflow: every message in the folder goes through the pipeline in batches
+// (one transaction per batch, identity-keyed per message), then is MOVEd by UID set to the folder the
+// pipeline chose, after the commit. Waits with IDLE (auto-idle) and a NOOP every poll interval, reconnects
+// with backoff, stops cleanly (the batch in hand is finished). Nothing is ever deleted.
+import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import { sql } from 'kysely';
+import type { ImapMailboxConfig } from '../config.js';
+import type { AppContext } from '../services.js';
+import { DatabaseUnavailableError, errorText } from './errors.js';
+import { FOLDERS, ingestBatch, type Folder, type IngestOutcome, type PipelineOptions } from './pipeline.js';
+
+export interface PollerFaults {
+  /** After a batch is fetched, before it is handled (e.g. drop the connection mid-batch). */
+  afterFetch?: (uids: number[], poller: MailboxPoller) => Promise<void> | void;
+  /** After the batch's transaction committed, before the MOVE (e.g. a crash). */
+  afterCommit?: (outcomes: IngestOutcome[], poller: MailboxPoller) => Promise<void> | void;
+}
+
+export interface PollerOptions {
+  /** Messages per transaction (default 200). */
+  batchSize?: number;
+  /** Bytes fetched per batch at most (default 32 MB): bounds memory with large bounces. */
+  batchBytes?: number;
+  /** NOOP/poll interval (default config.imapPollSeconds). IDLE wakes it sooner when the server supports it. */
+  pollMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  pipeline?: PipelineOptions;
+  faults?: PollerFaults;
+}
+
+export interface MailboxRuntimeStatus {
+  name: string;
+  folder: string;
+  connected: boolean;
+  idleSupported: boolean | null;
+  lastPollAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  /** Messages handled since start (duplicates not counted). */
+  processed: number;
+  failed: number;
+  /** Age of the oldest message waiting at the start of the last pass, seconds. */
+  lagSeconds: number | null;
+  /** Consecutive failed attempts (0 when healthy). */
+  failures: number;
+}
+
+export interface PassResult {
+  seen: number;
+  handled: number;
+  duplicates: number;
+  failed: number;
+  moved: number;
+  byFolder: Record<Folder, number>;
+}
+
+const sleep = (ms: number, signal?: { wake?: () => void }): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (signal)
+      signal.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+  });
+
+export class MailboxPoller {
+  private client: ImapFlow | null = null;
+  private stopping = false;
+  private loopDone: Promise<void> | null = null;
+  private waker: { wake?: () => void } = {};
+  private folderPaths = new Map<Folder, string>();
+  private readonly opts: Required<Omit<PollerOptions, 'pipeline' | 'faults'>> & Pick<PollerOptions, 'pipeline' | 'faults'>;
+  private readonly state: MailboxRuntimeStatus;
+  /** Identity prefix of this mailbox's messages: configured name + folder. */
+  readonly mailboxKey: string;
+
+  constructor(
+    private readonly ctx: AppContext,
+    readonly mailbox: ImapMailboxConfig,
+    opts: PollerOptions = {},
+  ) {
+    this.opts = {
+      batchSize: opts.batchSize ?? 200,
+      batchBytes: opts.batchBytes ?? 32 * 1024 * 1024,
+      pollMs: opts.pollMs ?? ctx.config.imapPollSeconds * 1000,
+      backoffMinMs: opts.backoffMinMs ?? 1000,
+      backoffMaxMs: opts.backoffMaxMs ?? 60_000,
+      pipeline: opts.pipeline,
+      faults: opts.faults,
+    };
+    this.mailboxKey = `${mailbox.name}/${mailbox.folder}`;
+    this.state = {
+      name: mailbox.name,
+      folder: mailbox.folder,
+      connected: false,
+      idleSupported: null,
+      lastPollAt: null,
+      lastSuccessAt: null,
+      lastError: null,
+      lastErrorAt: null,
+      processed: 0,
+      failed: 0,
+      lagSeconds: null,
+      failures: 0,
+    };
+  }
+
+  status(): MailboxRuntimeStatus {
+    return { ...this.state };
+  }
+
+  /** Runs until stop(): passes, waits for mail, reconnects with backoff after errors. */
+  start(): void {
+    if (this.loopDone) return;
+    this.stopping = false;
+    this.loopDone = this.loop();
+  }
+
+  /** Finishes the batch in hand, logs out. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.waker.wake?.();
+    if (this.loopDone) await this.loopDone;
+    this.loopDone = null;
+    await this.disconnect();
+  }
+
+  /** Cuts the IMAP connection at once, as a network failure would (tests). */
+  dropConnection(): void {
+    this.client?.close();
+  }
+
+  /** One pass over everything now in the folder (connects if needed). Throws on any failure. */
+  async runOnce(): Promise<PassResult> {
+    await this.connect();
+    await this.client?.noop(); // learn about mail that arrived since the last command
+    return this.pass();
+  }
+
+  async disconnect(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.state.connected = false;
+    if (!c) return;
+    if (c.usable) {
+      await Promise.race([c.logout().catch(() => {}), sleep(3000)]);
+    }
+    c.close();
+  }
+
+  private async loop(): Promise<void> {
+    let delay = this.opts.backoffMinMs;
+    while (!this.stopping) {
+      try {
+        await this.connect();
+        await this.pass();
+        delay = this.opts.backoffMinMs;
+        if (this.stopping) break;
+        await this.waitForMail();
+      } catch (err) {
+        if (this.stopping) break;
+        this.state.failures++;
+        await this.recordError(err);
+        // The database being away says nothing about the IMAP connection; anything else may.
+        if (!(err instanceof DatabaseUnavailableError)) await this.disconnect();
+        this.ctx.logger.warn(
+          { mailbox: this.mailbox.name, err: errorText(err), retryInMs: delay },
+          'intake: mailbox pass failed; retrying',
+        );
+        await sleep(delay, this.waker);
+        delay = Math.min(delay * 2, this.opts.backoffMaxMs);
+      }
+    }
+  }
+
+  private async connect(): Promise<void> {
+    if (this.client?.usable) return;
+    if (this.client) await this.disconnect();
+    const m = this.mailbox;
+    const client = new ImapFlow({
+      host: m.host,
+      port: m.port,
+      secure: m.secure,
+      auth: m.accessToken ? { user: m.user, accessToken: m.accessToken } : { user: m.user, pass: m.password ?? '' },
+      logger: false,
+      connectionTimeout: 20_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 10 * 60_000,
+    });
+    // An unhandled 'error' would crash the process; the pass in hand fails on its own.
+    client.on('error', (err: Error) => {
+      this.ctx.logger.debug({ mailbox: m.name, err: err.message }, 'intake: imap connection error');
+    });
+    client.on('close', () => {
+      this.state.connected = false;
+      this.waker.wake?.();
+    });
+    client.on('exists', () => this.waker.wake?.());
+    await client.connect();
+    this.client = client;
+    this.state.connected = true;
+    this.state.idleSupported = client.capabilities.has('IDLE');
+    await this.ensureFolders(client);
+    await client.mailboxOpen(m.folder);
+    this.ctx.logger.info({ mailbox: m.name, folder: m.folder }, 'intake: connected');
+  }
+
+  private async ensureFolders(client: ImapFlow): Promise<void> {
+    const list = await client.list();
+    const ns = client.namespace;
+    const prefix = ns?.prefix ?? '';
+    for (const name of Object.values(FOLDERS)) {
+      const found = list.find((l) => l.path === name || l.path === `${prefix}${name}`);
+      const path = found?.path ?? `${prefix}${name}`;
+      if (!found) {
+        try {
+          await client.mailboxCreate(path);
+          this.ctx.logger.info({ mailbox: this.mailbox.name, folder: path }, 'intake: created folder');
+        } catch (err) {
+          // Another instance may have created it a moment ago.
+          const again = await client.list();
+          if (!again.some((l) => l.path === path)) throw err;
+        }
+      }
+      this.folderPaths.set(name, path);
+    }
+  }
+
+  /** Resolves on new mail (IDLE's EXISTS), after a NOOP every poll interval, on close and on stop. */
+  private async waitForMail(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const before = client.mailbox ? client.mailbox.exists : 0;
+    await sleep(this.opts.pollMs, this.waker);
+    this.waker = {};
+    if (this.stopping || !client.usable) {
+      if (!this.stopping) throw new Error('IMAP connection closed');
+      return;
+    }
+    if (!client.mailbox || client.mailbox.exists === before) await client.noop();
+  }
+
+  private async pass(): Promise<PassResult> {
+    const client = this.client;
+    if (!client) throw new Error('not connected');
+    const result: PassResult = {
+      seen: 0,
+      handled: 0,
+      duplicates: 0,
+      failed: 0,
+      moved: 0,
+      byFolder: { Processed: 0, Unrecognised: 0, Unprocessed: 0 },
+    };
+    this.state.lastPollAt = this.ctx.clock.now();
+    const box = client.mailbox;
+    if (!box) throw new Error('no mailbox selected');
+    const uidValidity = Number(box.uidValidity);
+    let lag = 0;
+    if (box.exists > 0) {
+      const found = await client.search({ all: true }, { uid: true });
+      const uids = (Array.isArray(found) ? found : []).sort((a, b) => a - b);
+      for (let i = 0; i < uids.length && !this.stopping; ) {
+        // Size first, so a batch of big messages stays within batchBytes.
+        const window = uids.slice(i, i + this.opts.batchSize);
+        const meta = await client.fetchAll(window.join(','), { uid: true, size: true, internalDate: true }, { uid: true });
+        meta.sort((a, b) => a.uid - b.uid);
+        if (i === 0 && meta[0]?.internalDate) {
+          lag = Math.max(0, Math.round((this.ctx.clock.now().getTime() - new Date(meta[0].internalDate).getTime()) / 1000));
+          this.state.lagSeconds = lag;
+        }
+        let bytes = 0;
+        const batch: number[] = [];
+        for (const m of meta) {
+          if (batch.length > 0 && bytes + (m.size ?? 0) > this.opts.batchBytes) break;
+          batch.push(m.uid);
+          bytes += m.size ?? 0;
+        }
+        if (batch.length === 0) break;
+        const advanced = uids.indexOf(batch[batch.length - 1]) + 1;
+        i = advanced > i ? advanced : i + window.length;
+        await this.handleBatch(client, batch, uidValidity, result);
+      }
+    }
+    this.state.lastSuccessAt = this.ctx.clock.now();
+    this.state.lastError = null;
+    this.state.failures = 0;
+    this.state.lagSeconds = lag;
+    await this.saveStatus(result.handled);
+    return result;
+  }
+
+  private async handleBatch(client: ImapFlow, uids: number[], uidValidity: number, result: PassResult): Promise<void> {
+    const fetched: FetchMessageObject[] = await client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true });
+    fetched.sort((a, b) => a.uid - b.uid);
+    await this.opts.faults?.afterFetch?.(uids, this);
+    const items = fetched
+      .filter((m) => m.source)
+      .map((m) => ({
+        raw: m.source as Buffer,
+        identity: { source: 'imap' as const, mailbox: this.mailboxKey, uidvalidity: uidValidity, uid: m.uid },
+      }));
+    result.seen += items.length;
+    const outcomes = await ingestBatch(this.ctx, items, this.opts.pipeline);
+    await this.opts.faults?.afterCommit?.(outcomes, this);
+
+    const byFolder = new Map<Folder, { uids: number[]; ids: number[] }>();
+    outcomes.forEach((o, k) => {
+      if (o.duplicate) result.duplicates++;
+      else result.handled++;
+      if (o.state === 'failed') {
+        result.failed++;
+        this.state.failed++;
+      }
+      const g = byFolder.get(o.folder) ?? { uids: [], ids: [] };
+      g.uids.push(items[k].identity.uid);
+      if (o.inboundId !== null) g.ids.push(o.inboundId);
+      byFolder.set(o.folder, g);
+    });
+    for (const [folder, g] of byFolder) {
+      const target = this.folderPaths.get(folder) ?? folder;
+      const moved = await client.messageMove(g.uids.join(','), target, { uid: true });
+      if (moved === false) throw new Error(`MOVE to ${target} failed`);
+      result.moved += g.uids.length;
+      result.byFolder[folder] += g.uids.length;
+      if (g.ids.length > 0) {
+        await this.ctx.db
+          .updateTable('inbound_messages')
+          .set({ moved_at: this.ctx.clock.now() })
+          .where('id', 'in', g.ids)
+          .execute()
+          .catch((err: unknown) => this.ctx.logger.warn({ err: errorText(err) }, 'intake: could not note moved_at'));
+      }
+    }
+    const handled = outcomes.filter((o) => !o.duplicate).length;
+    this.state.processed += handled;
+  }
+
+  private async recordError(err: unknown): Promise<void> {
+    const now = this.ctx.clock.now();
+    this.state.lastError = errorText(err);
+    this.state.lastErrorAt = now;
+    await this.ctx.db
+      .insertInto('mailbox_status')
+      .values({ name: this.mailbox.name, last_poll_at: this.state.lastPollAt, last_error: this.state.lastError, last_error_at: now })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({ last_poll_at: this.state.lastPollAt, last_error: this.state.lastError, last_error_at: now }),
+      )
+      .execute()
+      .catch(() => {}); // the database may be what failed
+  }
+
+  private async saveStatus(handled: number): Promise<void> {
+    const s = this.state;
+    await this.ctx.db
+      .insertInto('mailbox_status')
+      .values({
+        name: this.mailbox.name,
+        last_poll_at: s.lastPollAt,
+        last_success_at: s.lastSuccessAt,
+        last_error: null,
+        messages_processed: handled,
+        lag_seconds: s.lagSeconds,
+      })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({
+          last_poll_at: s.lastPollAt,
+          last_success_at: s.lastSuccessAt,
+          last_error: null,
+          messages_processed: sql`mailbox_status.messages_processed + ${handled}`,
+          lag_seconds: s.lagSeconds,
+        }),
+      )
+      .execute()
+      .catch((err: unknown) => this.ctx.logger.warn({ err: errorText(err) }, 'intake: could not save mailbox status'));
+  }
+}
+
+/** One poller per configured mailbox; returns a stop function for background.ts. */
+export function startPollers(ctx: AppContext, opts: PollerOptions = {}): { pollers: MailboxPoller[]; stop: () => Promise<void> } {
+  const pollers = ctx.config.imapMailboxes.map((m) => new MailboxPoller(ctx, m, opts));
+  for (const p of pollers) p.start();
+  if (pollers.length > 0) ctx.logger.info({ mailboxes: pollers.map((p) => p.mailbox.name) }, 'intake: pollers started');
+  return {
+    pollers,
+    stop: async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    },
+  };
+}
