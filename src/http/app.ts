@@ -63,6 +63,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register((await import('./routes/desk/index.js')).default);
   await app.register((await import('./routes/public/subscribe.js')).default);
   await app.register((await import('./routes/api/inbound.js')).default);
+  await app.register((await import('./routes/public/links.js')).default);
 
   return app;
 }

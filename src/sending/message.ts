@@ -82,8 +82,11 @@ export function buildMessage(m: MessageInput): string {
 
 /** RFC 2919 List-Id: `Display Name <list.domain>`. */
 export function listIdHeader(displayName: string, listName: string, domain: string): string {
-  const label = displayName.replace(/[\r\n"<>]+/g, ' ').trim();
-  return `${label ? `${headerText(label)} ` : ''}<${listName}.${domain}>`;
+  const label = displayName.replace(/[\r\n"<>\\]+/g, ' ').trim();
+  if (!label) return `<${listName}.${domain}>`;
+  // A phrase of atoms goes bare; anything with specials (.,:;@()[]) is quoted; non-ASCII is encoded.
+  const phrase = !isAscii(label) ? headerText(label) : /^[A-Za-z0-9!#$%&'*+\/=?^_`{|}~ -]+$/.test(label) ? label : `"${label}"`;
+  return `${phrase} <${listName}.${domain}>`;
 }
 
 /** RFC 2369 List-Unsubscribe with an https (or http) URL and a mailto, plus RFC 8058's one-click marker. */
