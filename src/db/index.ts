@@ -43,6 +43,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
     });
     // An idle client losing its connection (DB restart) must not crash the process.
     pool.on('error', () => {});
+    // Same for a checked-out client whose backend is terminated mid-transaction: the query rejects; the
+    // 'error' event it also emits must not become an uncaught exception.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
