@@ -1,0 +1,130 @@
+// The running poller under failures: the IMAP connection dropped mid-batch, the database refusing
+// connections for a while, the database connection killed inside a transaction. No loss, no double count.
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createTestContext, type TestContext } from '../../helpers/context.js';
+import { createMailbox, type TestMailbox } from '../../helpers/mail.js';
+import { addMember, appendAll, createList, folderCounts, makeDsn, memberScores, pollerFor, verpFor, waitUntil } from './fixtures.js';
+
+let ctx: TestContext;
+let mb: TestMailbox;
+
+beforeEach(async () => {
+  mb = createMailbox();
+  ctx = await createTestContext({ env: { BOUNCE_DOMAIN: mb.bounceDomain } });
+});
+afterEach(async () => {
+  await ctx.close();
+});
+
+async function seed(n: number): Promise<{ listId: number; addresses: string[] }> {
+  const list = await createList(ctx.db, 'dev');
+  const addresses: string[] = [];
+  const msgs: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = `m${i}@example.org`;
+    addresses.push(a);
+    const id = await addMember(ctx.db, list.id, a);
+    msgs.push(makeDsn({ to: verpFor(ctx, 'dev', a, id), recipient: a }));
+  }
+  await appendAll(mb, msgs);
+  return { listId: list.id, addresses };
+}
+
+async function expectAllScoredOnce(listId: number, addresses: string[]): Promise<void> {
+  await waitUntil('all moved', async () => {
+    const c = await folderCounts(mb);
+    return c.INBOX === 0 && c.Processed === addresses.length ? c : null;
+  });
+  expect(await memberScores(ctx.db, listId)).toEqual(Object.fromEntries(addresses.map((a) => [a, 1])));
+  const events = await ctx.db.selectFrom('bounce_events').select(['address']).execute();
+  expect(events).toHaveLength(addresses.length);
+  expect(new Set(events.map((e) => e.address)).size).toBe(addresses.length);
+  const rows = await ctx.db.selectFrom('inbound_messages').select(['state', 'moved_at']).execute();
+  expect(rows).toHaveLength(addresses.length);
+  expect(rows.every((r) => r.state === 'processed')).toBe(true);
+}
+
+function databaseName(): string {
+  return new URL(ctx.database.url as string).pathname.slice(1);
+}
+
+async function admin(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('poller resilience', () => {
+  it('the IMAP connection dropped mid-batch (before and after commit): reconnects, nothing lost or counted twice', async () => {
+    const { listId, addresses } = await seed(50);
+    let batches = 0;
+    let commits = 0;
+    const poller = pollerFor(ctx, mb, {
+      batchSize: 10,
+      faults: {
+        afterFetch: (_uids, p) => {
+          if (++batches === 2) p.dropConnection();
+        },
+        afterCommit: (_o, p) => {
+          if (++commits === 4) p.dropConnection();
+        },
+      },
+    });
+    poller.start();
+    try {
+      await expectAllScoredOnce(listId, addresses);
+      expect(batches).toBeGreaterThan(5); // the dropped batches were fetched again
+    } finally {
+      await poller.stop();
+    }
+  });
+
+  it('the database refusing connections for a while: the poller backs off, reports it, then catches up exactly once', async () => {
+    const { listId, addresses } = await seed(40);
+    const name = databaseName();
+    await admin(`alter database "${name}" allow_connections false`);
+    await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}' and pid <> pg_backend_pid()`);
+    const poller = pollerFor(ctx, mb, { batchSize: 10 });
+    poller.start();
+    try {
+      await waitUntil('an error reported', async () => (poller.status().lastError ? true : null), 10_000);
+      await new Promise((r) => setTimeout(r, 800));
+      expect(poller.status().failures).toBeGreaterThan(1);
+      expect(await folderCounts(mb)).toMatchObject({ INBOX: 40, Processed: 0 });
+      await admin(`alter database "${name}" allow_connections true`);
+      await expectAllScoredOnce(listId, addresses);
+      await waitUntil('status healthy', async () => (poller.status().lastError === null ? true : null), 5_000);
+    } finally {
+      await admin(`alter database "${name}" allow_connections true`).catch(() => {});
+      await poller.stop();
+    }
+  });
+
+  it('the database connection killed inside a batch transaction: the batch is retried, nothing counted twice', async () => {
+    const { listId, addresses } = await seed(30);
+    let calls = 0;
+    const poller = pollerFor(ctx, mb, {
+      batchSize: 10,
+      pipeline: {
+        beforeCommit: async (trx) => {
+          if (++calls === 2) await sql`select pg_terminate_backend(pg_backend_pid())`.execute(trx);
+        },
+      },
+    });
+    poller.start();
+    try {
+      await expectAllScoredOnce(listId, addresses);
+      expect(calls).toBeGreaterThanOrEqual(4);
+      expect(await ctx.db.selectFrom('inbound_messages').select('id').where('state', '=', 'failed').execute()).toHaveLength(0);
+    } finally {
+      await poller.stop();
+    }
+  });
+});
