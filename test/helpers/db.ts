@@ -27,7 +27,9 @@ function withDatabase(url: string, name: string): string {
 export async function createPostgresDatabase(): Promise<TestDatabase> {
   const admin = adminUrl();
   const template = (inject as (k: string) => unknown)('pgTemplateDb') as string | undefined;
-  const name = `lk_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  // The harness drops every database with its run prefix at teardown, even if a test forgot drop().
+  const prefix = ((inject as (k: string) => unknown)('pgDbPrefix') as string | undefined) ?? 'lk_test_';
+  const name = `${prefix}${process.pid}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// The global setup starts real PostgreSQL, Dovecot, Postfix and an SMTP sink (test/env/global-setup.ts).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/env/global-setup.ts'],
+    // Lets kysely's migration provider import migrations/*.ts in the test workers too.
+    setupFiles: ['test/env/ts-imports.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 30_000,
+    pool: 'forks',
+  },
+});
