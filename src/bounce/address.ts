@@ -21,6 +21,7 @@ export function normalizeAddress(a: string): string | null {
   if (s.length > 254 || !SINGLE.test(s)) return null;
   const at = s.lastIndexOf('@');
   let local = s.slice(0, at);
+  if (!local.startsWith('"') && (local.includes('..') || local.endsWith('.'))) return null;
   if (local.startsWith('"') && local.endsWith('"') && /^"[A-Za-z0-9._+-]+"$/.test(local)) local = local.slice(1, -1);
   return (local + s.slice(at)).toLowerCase();
 }

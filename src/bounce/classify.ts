@@ -55,7 +55,13 @@ function classifyParsed(raw: Uint8Array): Classification {
     if (c) return { ...result('complaint', [], c.detector), complaint: c.complaint, recipients: complaintRecipients(c.addresses) };
   }
 
-  // 2. Delivery status notifications (RFC 3464), also when the fields sit in a text part.
+  // 2. Challenge-response systems sometimes dress their challenge as a DSN (without an Action).
+  const auto = autoreplySignals(view);
+  if (auto && auto.strong && !/^\s*action\s*:\s*failed/im.test(view.deliveryStatus.join('\n'))) {
+    return result('autoreply', [], auto.detector);
+  }
+
+  // 2b. Delivery status notifications (RFC 3464), also when the fields sit in a text part.
   let dsnTexts = view.deliveryStatus;
   if (dsnTexts.length === 0 && looksLikeDsnText(view.notice)) dsnTexts = [view.notice];
   if (dsnTexts.length > 0) {
@@ -64,7 +70,7 @@ function classifyParsed(raw: Uint8Array): Classification {
   }
 
   // 3. ESP notifications in JSON (Amazon SES via SNS).
-  if (view.notice.includes('"notificationType"')) {
+  if (view.notice.includes('notificationType')) {
     const ses = detectSesJson(view.notice);
     if (ses?.type === 'complaint') {
       return {
@@ -98,7 +104,6 @@ function classifyParsed(raw: Uint8Array): Classification {
   }
 
   // 5. Automatic replies with unmistakable signs win over failure words in their text.
-  const auto = autoreplySignals(view);
   const failedHeader = headerValue(view.headers, 'x-failed-recipients');
   if (auto && auto.strong && !failedHeader && !isMailSystemSender(view)) return result('autoreply', [], auto.detector);
 
@@ -148,7 +153,8 @@ function fromDsn(view: MessageView, texts: string[]): DsnOutcome | null {
     }
     if (action.startsWith('fail')) failed.push({ r, address });
     else if (action.startsWith('delay')) delayed.push({ r, address });
-    else if (action === 'delivered' || action === 'relayed' || action === 'expanded') delivered++;
+    else if (/^(delivered|deliverable|relayed|expanded)/.test(action)) delivered++;
+    else if ((r.status ?? '').trim().startsWith('2')) delivered++;
     else failed.push({ r, address });
   }
   const dedupe = (list: Array<{ r: DsnRecipient; address: string }>) =>

@@ -24,10 +24,10 @@ const SYSTEM_SENDER_NAME =
   /\b(mail(er)?[-_ .]?daemon|mail delivery (sub)?system|mail ?system|postmaster|delivery (status )?notification|mail ?server|mail administrator|system administrator|mail ?gateway|notification|e-?mail delivery|mdaemon|smtp|mta|interscan|antivirus|anti-?spam|mail ?filter|delivery ?agent)\b/i;
 
 const FAILURE_SUBJECT =
-  /\b(undeliver(able|ed)|undelivery|delivery (status notification|failure|failed|problem|notification|error|report)|returned (mail|message)|mail(er)? delivery (failed|failure|problem|error|system)|delivery has failed|failure notice|failed mail|mail failure|mail not delivered|could not be delivered|not delivered|message (not delivered|status)|nondeliverable|non[- ]?delivery|(mail|message) returned|returning message|mail system error|bounced?( mail)?|rejected mail|automatically rejected|permanent (error|failure)|delivery (error|warning|delayed|delay)|warning: (could not|message)|not (yet )?been delivered|delayed mail|unzustellbar|nicht zustellbar|non recapitabile|non remis|non distribu|no (se )?(pudo )?entrega|n(ã|a)o (foi )?entregue|onbestelbaar|zwrot|returmail|levering mislukt|mail delivery|processing error|error during delivery|user unknown|fehler)/i;
+  /\b((mail|message|delivery) failed|returning to sender|undeliver(able|ed)|undelivery|delivery (status notification|failure|failed|problem|notification|error|report)|returned (mail|message)|mail(er)? delivery (failed|failure|problem|error|system)|delivery has failed|failure notice|failed mail|mail failure|mail not delivered|could not be delivered|not delivered|message (not delivered|status)|nondeliverable|non[- ]?delivery|(mail|message) returned|returning message|mail system error|bounced?( mail)?|rejected mail|automatically rejected|permanent (error|failure)|delivery (error|warning|delayed|delay)|warning: (could not|message)|not (yet )?been delivered|delayed mail|unzustellbar|nicht zustellbar|non recapitabile|non remis|non distribu|no (se )?(pudo )?entrega|n(ã|a)o (foi )?entregue|onbestelbaar|zwrot|returmail|levering mislukt|mail delivery|processing error|error during delivery|user unknown|fehler)/i;
 
 const FAILURE_BODY =
-  /\b(could ?n[o']t be (delivered|sent)|can ?no?'?t be delivered|cannot be delivered|undeliver(able|ed)|(was|were|has|have|had) not (been )?delivered|delivery (to the following [\w ()]{0,30})?(has )?failed|failed (permanently|recipients?)|permanent (error|failure|fatal)|fatal errors?|unable to deliver|(was|were)n?'?t? ?(not )?able to deliver|not able to deliver|could not deliver|did not reach|not reach the following|could not reach|message (was |has been )?(rejected|refused|bounced|returned)|recipient (address )?rejected|user unknown|unknown user|no such (user|mailbox|address)|mailbox (is )?(full|unavailable|unknown)|error (during|in) delivery|following address(es)? (had|failed)|address(es)? failed|delivery (problem|failure)|was not accepted|message could not|the following recipients?|errors? occurred while delivering|returned to (the )?sender|could not be processed|delivery (is )?delayed|has not yet been delivered|not yet been delivered|transcript of (the )?session|smtp error|remote host said|does not like recipient|given up|non (è|e) stato possibile|nicht zugestellt|no pudo ser entregado|n'a pas pu (ê|e)tre|pas pu (ê|e)tre (remis|distribu)|配信|送信(できません|に失敗)|不能送达|無法送達|не доставлено|не может быть доставлено|не (было )?доставлено)/i;
+  /\b(failed addresses|no valid recipients|not a valid (user|recipient|address|mailbox)|(has been|was) postponed|will continue to try to deliver|could ?n[o']t be (delivered|sent)|can ?no?'?t be delivered|cannot be delivered|undeliver(able|ed)|(was|were|has|have|had) not (been )?delivered|delivery (to the following [\w ()]{0,30})?(has )?failed|failed (permanently|recipients?)|permanent (error|failure|fatal)|fatal errors?|unable to deliver|(was|were)n?'?t? ?(not )?able to deliver|not able to deliver|could not deliver|did not reach|not reach the following|could not reach|message (was |has been )?(rejected|refused|bounced|returned)|recipient (address )?rejected|user unknown|unknown user|no such (user|mailbox|address)|mailbox (is )?(full|unavailable|unknown)|error (during|in) delivery|following address(es)? (had|failed)|address(es)? failed|delivery (problem|failure)|was not accepted|message could not|the following recipients?|errors? occurred while delivering|returned to (the )?sender|could not be processed|delivery (is )?delayed|has not yet been delivered|not yet been delivered|transcript of (the )?session|smtp error|remote host said|does not like recipient|given up|non (è|e) stato possibile|nicht zugestellt|no pudo ser entregado|n'a pas pu (ê|e)tre|pas pu (ê|e)tre (remis|distribu)|配信|送信(できません|に失敗)|不能送达|無法送達|не доставлено|не может быть доставлено|не (было )?доставлено)/i;
 
 const DELAY_TEXT =
   /\b(has not yet been delivered|not (yet )?been delivered yet|will (continue to |keep )?(retry|try|attempt)|still (trying|being retried|be retried)|(delivery|message) (has been |is |was )?(delayed|deferred)|delayed mail|warning only|this is (only |just )?a warning|no action is required|will be retried|retry(ing)? (until|for|delivery)|temporar(il)?y (deferred|delayed|undeliverable)|delivery delay|deferred (mail|delivery|message)|delivery status notification \(delay\)|has been delayed)/i;
@@ -98,14 +98,6 @@ export function detectNotice(view: MessageView): NoticeResult | null {
     const domain = fromAddr ? fromAddr.slice(fromAddr.lastIndexOf('@') + 1) : null;
     addresses = recipientsFromText(head, view.subject, skip, domain);
   }
-  if (addresses.length === 0 && view.original) {
-    // Last resort: the notice names nobody, but the returned copy says whom it was for.
-    const to = headerValues(view.original, 'to').flatMap((v) => addressesIn(decodeHeader(v), 3));
-    if (to.length === 1 && !skip.has(to[0]) && !isSystemLocalPart(to[0])) {
-      addresses = to;
-      detector += '+original-to';
-    }
-  }
   const lines = head.split('\n', 4000);
   const recipients = addresses.map((address) => ({ address, text: textAbout(address, lines, addresses) }));
   return { kind, recipients, detector };
@@ -138,11 +130,13 @@ function collect(lines: string[], skip: Set<string>): string[] {
     for (const a of addressesIn(line, 20)) {
       if (skip.has(a) || /-bounces?(\+|@)/.test(a)) continue;
       if (isSystemLocalPart(a) && !/^\s*<[^>]+>:?\s*$/.test(line) && !/\bto <?[^\s]+@/i.test(line)) continue;
-      if (STRONG_RECIPIENT_LINE.test(line) || new RegExp(`\\bto:?\\s*<?${escape(a)}`, 'i').test(line)) {
+      if (STRONG_RECIPIENT_LINE.test(line) || new RegExp(`\\b(deliver\\w*|sen[dt]|message|mail|rcpt)\\b(\\s+\\S+){0,3}\\s+to:?\\s*<?${escape(a)}`, 'i').test(line)) {
         if (!strong.includes(a)) strong.push(a);
       } else if (!weak.includes(a)) weak.push(a);
     }
   }
+  // Many addresses in prose and none in a recipient position: an explanation, not a list.
+  if (strong.length === 0 && weak.length > 3) return [];
   const out = [...strong];
   for (const a of weak) if (!out.includes(a)) out.push(a);
   return out.slice(0, 50);

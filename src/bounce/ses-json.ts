@@ -24,7 +24,9 @@ function section(text: string, key: string): string | null {
   return text.slice(open, close < 0 ? Math.min(text.length, open + 20_000) : close + 1).replace(/!?\n/g, '');
 }
 
-export function detectSesJson(text: string): SesNotice | null {
+export function detectSesJson(raw: string): SesNotice | null {
+  // SNS wraps the notification as a JSON string inside its own envelope: undo that escaping.
+  const text = raw.includes('\\"notificationType\\"') ? raw.replace(/\\"/g, '"') : raw;
   const t = /"notificationType"\s*:\s*"(Bounce|Complaint|Delivery)"/.exec(text);
   if (!t) return null;
   if (t[1] === 'Delivery') return { type: 'delivery' };
