@@ -1,0 +1,68 @@
+// `npm test`: dependencies, type check, then the whole vitest suite on real services (test/env/global-setup.ts).
+// Extra arguments go to vitest (`npm test -- test/unit` runs only those files). SKIP_TYPECHECK=1 skips tsc.
+// The last line is always `N passed, N failed, N skipped` (CI reads it); the exit code is non-zero if anything failed,
+// the type check failed, or no test ran.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultFile = path.join(root, '.vitest-result.json');
+const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+const seconds = (t) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+
+const deps = run([path.join(root, 'scripts/ensure-deps.mjs')]);
+if (deps.status !== 0) {
+  console.log('0 passed, 1 failed, 0 skipped');
+  process.exit(1);
+}
+
+let typecheckFailed = false;
+if (process.env.SKIP_TYPECHECK !== '1') {
+  const t = performance.now();
+  const tsc = run([path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
+  typecheckFailed = tsc.status !== 0;
+  console.log(typecheckFailed ? `type check FAILED (${seconds(t)})` : `type check passed (${seconds(t)})`);
+}
+
+rmSync(resultFile, { force: true });
+const vitest = run([
+  path.join(root, 'node_modules/vitest/vitest.mjs'),
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${resultFile}`,
+  ...process.argv.slice(2),
+]);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const notes = [];
+if (existsSync(resultFile)) {
+  const r = JSON.parse(readFileSync(resultFile, 'utf8'));
+  passed = r.numPassedTests ?? 0;
+  failed = r.numFailedTests ?? 0;
+  skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  // A file that fails to load has no test results of its own: count it as one failure.
+  const brokenFiles = (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+  );
+  for (const f of brokenFiles) notes.push(`file failed outside its tests: ${path.relative(root, f.name)}`);
+  failed += brokenFiles.length;
+} else {
+  notes.push('vitest wrote no results (the test setup probably failed; see above)');
+}
+if (vitest.status !== 0 && failed === 0) {
+  notes.push(`vitest exited with ${vitest.status ?? vitest.signal} (an error outside the tests; see above)`);
+  failed += 1;
+}
+if (typecheckFailed) {
+  notes.push('the type check failed (counted as one failure)');
+  failed += 1;
+}
+if (passed + failed === 0) notes.push('no test ran');
+for (const n of notes) console.log(n);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
