@@ -172,10 +172,14 @@ export async function runForList(
 ): Promise<ListRunStats> {
   const batch = opts.batchSize ?? 5000;
   const stats: ListRunStats = { listId, ...zero() };
+  const owners = ownerRecipientsSql(sql`${listId}`);
 
-  // 4.1 Disable. `score > 0` lets the planner use the members_bouncing partial index.
+  // 4.1 Disable, and the next notification at once (section 4.1): in the same statement, so each member row
+  // is written once and a batch is all or nothing. With warnings = 0 that notification is the removal.
+  // `score > 0` lets the planner use the members_bouncing partial index.
+  const removeAtOnce = settings.warnings <= 0;
   for (;;) {
-    const { rows } = await sql<{ members: number; owner_notices: number }>`
+    const { rows } = await sql<{ members: number; removed: number; member_notices: number; owner_notices: number }>`
       with due as (
         select id from members
          where list_id = ${listId} and status = 'enabled' and score > 0 and score >= ${settings.threshold}
@@ -184,44 +188,66 @@ export async function runForList(
       ),
       upd as (
         update members m
-           set status = 'disabled_by_bounce', warnings_left = ${settings.warnings}, warnings_sent = 0,
-               last_warning_date = null, disabled_on = ${today}::date, status_changed_at = now(), updated_at = now()
+           set status = ${removeAtOnce ? 'removed' : 'disabled_by_bounce'},
+               warnings_left = ${Math.max(settings.warnings - 1, 0)}, warnings_sent = 1,
+               last_warning_date = ${today}::date, disabled_on = ${today}::date,
+               status_changed_at = now(), updated_at = now()
           from due where m.id = due.id
-        returning m.id, m.list_id, m.address, m.score, m.status_changed_at
+        returning m.id, m.list_id, m.address, m.score, m.status, m.warnings_left,
+                  ${episode('m.status_changed_at')} as episode
       ),
       aud as (
         insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
-        select ${SYSTEM.type}, null, ${SYSTEM.label}, 'member.disabled_by_bounce', upd.list_id, upd.id,
+        select ${SYSTEM.type}, null, ${SYSTEM.label},
+               ${removeAtOnce ? 'member.removed_by_bounce' : 'member.disabled_by_bounce'}, upd.list_id, upd.id,
                jsonb_build_object('date', ${today}::text, 'score', upd.score, 'threshold', ${settings.threshold}::numeric,
                                   'before', jsonb_build_object('status', 'enabled'),
-                                  'after', jsonb_build_object('status', 'disabled_by_bounce', 'warnings_left', ${settings.warnings}::int))
+                                  'after', jsonb_build_object('status', upd.status, 'warnings_left', upd.warnings_left))
           from upd
+      ),
+      mn as (
+        insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+        select upd.list_id, upd.id, upd.address, ${removeAtOnce ? 'removed' : 'disabled'}, 'member',
+               jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'notice', 1, 'warningsLeft', upd.warnings_left),
+               'bounce:' || upd.id || ':' || upd.episode || ':1'
+          from upd
+        on conflict (dedupe_key) do nothing
+        returning 1
       ),
       own as (
         insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
-        select upd.list_id, upd.id, o.address, 'owner_disabled', 'owner',
+        select upd.list_id, upd.id, o.address, t.type, 'owner',
                jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address, 'score', upd.score),
-               'owner_disabled:' || upd.id || ':' || ${episode('upd.status_changed_at')} || ':' || o.address
-          from upd join ${ownerRecipientsSql(sql`${listId}`)} o on o.list_id = upd.list_id
-         where ${settings.notifyOwnerOnDisable}
+               t.type || ':' || upd.id || ':' || upd.episode || ':' || o.address
+          from upd
+          join ${owners} o on o.list_id = upd.list_id
+          cross join (values ('owner_disabled', ${settings.notifyOwnerOnDisable}::boolean),
+                             ('owner_removed', ${removeAtOnce && settings.notifyOwnerOnRemoval}::boolean)) as t(type, wanted)
+         where t.wanted
         on conflict (dedupe_key) do nothing
         returning 1
       )
-      select (select count(*) from upd)::int as members, (select count(*) from own)::int as owner_notices`.execute(db);
+      select (select count(*) from upd)::int as members,
+             (select count(*) from upd where status = 'removed')::int as removed,
+             (select count(*) from mn)::int as member_notices,
+             (select count(*) from own)::int as owner_notices`.execute(db);
     const r = rows[0]!;
     stats.disabled += r.members;
+    stats.removed += r.removed;
+    stats.memberNotices += r.member_notices;
     stats.ownerNotices += r.owner_notices;
     if (r.members > 0) await opts.onBatch?.({ listId, step: 'disable', members: r.members });
     if (r.members < batch) break;
   }
 
-  // 4.1/4.2/4.3 The next notification of every disabled member that is due: at most one a run, and the
-  // schedule continues from the date it is actually sent.
+  // 4.2/4.3 The next notification of every disabled member that is due: at most one a run (members just
+  // disabled were notified above, today), and the schedule continues from the date it is actually sent.
+  // The notice row records a warning; removals are audited too.
   const cutoff = noticeDueCutoff(today, settings.warningIntervalDays);
   for (;;) {
     const { rows } = await sql<{ members: number; warned: number; removed: number; member_notices: number; owner_notices: number }>`
       with due as (
-        select id, warnings_left, warnings_sent, status_changed_at from members
+        select id, warnings_left, warnings_sent, ${episode('status_changed_at')} as episode from members
          where list_id = ${listId} and status = 'disabled_by_bounce'
            and (last_warning_date is null or last_warning_date <= ${cutoff}::date)
          order by id limit ${batch}
@@ -236,8 +262,7 @@ export async function runForList(
                status_changed_at = case when due.warnings_left <= 0 then now() else m.status_changed_at end,
                updated_at = now()
           from due where m.id = due.id
-        returning m.id, m.list_id, m.address, m.status, m.warnings_left, m.warnings_sent,
-                  due.status_changed_at as episode_at
+        returning m.id, m.list_id, m.address, m.status, m.warnings_left, m.warnings_sent, due.episode
       ),
       mn as (
         insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
@@ -246,7 +271,7 @@ export async function runForList(
                'member',
                jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'notice', upd.warnings_sent,
                                   'warningsLeft', upd.warnings_left),
-               'bounce:' || upd.id || ':' || ${episode('upd.episode_at')} || ':' || upd.warnings_sent
+               'bounce:' || upd.id || ':' || upd.episode || ':' || upd.warnings_sent
           from upd
         on conflict (dedupe_key) do nothing
         returning 1
@@ -255,20 +280,19 @@ export async function runForList(
         insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
         select upd.list_id, upd.id, o.address, 'owner_removed', 'owner',
                jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address),
-               'owner_removed:' || upd.id || ':' || ${episode('upd.episode_at')} || ':' || o.address
-          from upd join ${ownerRecipientsSql(sql`${listId}`)} o on o.list_id = upd.list_id
-         where upd.status = 'removed' and ${settings.notifyOwnerOnRemoval}
+               'owner_removed:' || upd.id || ':' || upd.episode || ':' || o.address
+          from upd join ${owners} o on o.list_id = upd.list_id
+         where upd.status = 'removed' and ${settings.notifyOwnerOnRemoval}::boolean
         on conflict (dedupe_key) do nothing
         returning 1
       ),
       aud as (
         insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
-        select ${SYSTEM.type}, null, ${SYSTEM.label},
-               case when upd.status = 'removed' then 'member.removed_by_bounce' else 'member.bounce_notice_sent' end,
-               upd.list_id, upd.id,
-               jsonb_build_object('date', ${today}::text, 'notice', upd.warnings_sent, 'warnings_left', upd.warnings_left,
-                                  'after', jsonb_build_object('status', upd.status))
-          from upd
+        select ${SYSTEM.type}, null, ${SYSTEM.label}, 'member.removed_by_bounce', upd.list_id, upd.id,
+               jsonb_build_object('date', ${today}::text, 'notice', upd.warnings_sent,
+                                  'before', jsonb_build_object('status', 'disabled_by_bounce'),
+                                  'after', jsonb_build_object('status', 'removed'))
+          from upd where upd.status = 'removed'
       )
       select (select count(*) from upd)::int as members,
              (select count(*) from upd where status <> 'removed')::int as warned,

@@ -84,8 +84,11 @@ export async function recordBounceEvents(db: Db, events: BounceEventInput[], tod
     feedback_type: e.feedbackType ?? null,
   }));
 
-  // 1. Insert, with the weight from the list's settings. A member named only by address is looked up.
-  const inserted = await sql<{ ord: number; id: number | null; list_id: number | null; member_id: number | null; weight: number | null }>`
+  // One statement: resolve members, weigh, decide each event's effect from the members' state before the
+  // batch (per member, the batch's event of largest weight is the one that may count; ties: the first),
+  // insert the events with their effect, and update the scores. An event already recorded for the same
+  // message (the unique index) is skipped before it is weighed, so a redelivered message scores nothing.
+  const result = await sql<{ ord: number; id: number | null; list_id: number | null; member_id: number | null; weight: number | null; effect: RecordedEffect | null }>`
     with x as materialized (
       select nextval(pg_get_serial_sequence('bounce_events', 'id')) as id, r.*
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
@@ -94,85 +97,85 @@ export async function recordBounceEvents(db: Db, events: BounceEventInput[], tod
           feedback_type text)
     ),
     resolved as (
-      select x.*, m.id as m_id, coalesce(x.list_id, m.list_id) as l_id
+      select x.*, m.id as m_id, coalesce(x.list_id, m.list_id) as l_id,
+             row_number() over (partition by x.inbound_message_id, coalesce(x.list_id, m.list_id), x.address, x.kind
+                                order by x.ord) as copy
         from x
         left join members m on m.id = coalesce(
           x.member_id,
           (select mm.id from members mm where mm.list_id = x.list_id and mm.address = lower(btrim(x.address))))
     ),
-    ins as (
-      insert into bounce_events (id, list_id, member_id, inbound_message_id, delivery_id, source, kind, category,
-                                 reason, address, status, diagnostic, remote_mta, feedback_type, event_date, weight, effect)
-      overriding system value
-      select r.id, r.l_id, r.m_id, r.inbound_message_id, r.delivery_id, r.source, r.kind, r.category,
-             r.reason, r.address, r.status, r.diagnostic, r.remote_mta, r.feedback_type, ${today}::date,
+    fresh as (
+      select r.*,
              case when r.kind <> 'bounce' then 0
                   when r.category = 'soft' then 0.5
                   when r.category = 'blocked' then coalesce(l.blocked_weight, 0)
-                  else 1 end,
-             'recorded'
+                  else 1 end::numeric(3,1) as weight
         from resolved r left join lists l on l.id = r.l_id
-       order by r.ord
+       where r.inbound_message_id is null
+          or (r.copy = 1 and not exists (
+                select 1 from bounce_events b
+                 where b.inbound_message_id = r.inbound_message_id and b.list_id = r.l_id
+                   and b.address = r.address and b.kind = r.kind))
+    ),
+    ranked as (
+      select f.*, row_number() over (partition by f.m_id order by f.weight desc, f.ord) as rn from fresh f
+    ),
+    calc as (
+      select k.*,
+             case
+               when m.id is null then 'no_member'
+               when k.kind = 'complaint' then 'complaint'
+               when not l.process_bounces then 'not_processed'
+               when k.weight <= 0 then 'zero_weight'
+               when m.status <> 'enabled' then 'not_enabled'
+               when k.rn > 1 then 'same_day'
+               when m.last_bounce_date is not null and m.last_bounce_date + l.stale_after_days < ${today}::date
+                 then 'stale_reset'
+               when m.last_bounce_date = ${today}::date
+                 then case when k.weight > m.last_bounce_increment then 'raised' else 'same_day' end
+               else 'scored'
+             end as effect
+        from ranked k
+        left join members m on m.id = k.m_id
+        left join lists l on l.id = m.list_id
+    ),
+    ins as (
+      insert into bounce_events (id, list_id, member_id, inbound_message_id, delivery_id, source, kind, category,
+                                 reason, address, status, diagnostic, remote_mta, feedback_type, event_date, weight,
+                                 scored_on, effect)
+      overriding system value
+      select c.id, c.l_id, c.m_id, c.inbound_message_id, c.delivery_id, c.source, c.kind, c.category,
+             c.reason, c.address, c.status, c.diagnostic, c.remote_mta, c.feedback_type, ${today}::date, c.weight,
+             case when c.effect in ('scored', 'stale_reset', 'raised') then ${today}::date end, c.effect
+        from calc c
+       order by c.ord
       on conflict (inbound_message_id, list_id, address, kind) where inbound_message_id is not null do nothing
-      returning id, list_id, member_id, weight
+      returning id
+    ),
+    upd as (
+      update members m
+         set score = case c.effect
+                       when 'stale_reset' then c.weight
+                       when 'raised' then m.score + c.weight - m.last_bounce_increment
+                       else m.score + c.weight end,
+             last_bounce_date = ${today}::date,
+             last_bounce_increment = c.weight,
+             updated_at = now()
+        from calc c
+       where m.id = c.m_id and c.effect in ('scored', 'stale_reset', 'raised')
     )
-    select x.ord, ins.id, ins.list_id, ins.member_id, ins.weight
-      from x left join ins on ins.id = x.id
+    select x.ord, ins.id, c.l_id as list_id, c.m_id as member_id, c.weight, c.effect
+      from x
+      left join calc c on c.id = x.id
+      left join ins on ins.id = x.id
      order by x.ord`.execute(db);
 
-  const ids = inserted.rows.filter((r) => r.id !== null).map((r) => Number(r.id));
+  const inserted = result.rows;
+  const ids = inserted.filter((r) => r.id !== null).map((r) => Number(r.id));
   const effects = new Map<number, RecordedEffect>();
+  for (const r of inserted) if (r.id !== null && r.effect) effects.set(Number(r.id), r.effect);
   if (ids.length > 0) {
-    // 2. Score: per member, the batch's event of largest weight is the one that may count (ties: first).
-    // Reads the members' state before changing it, so the effect of each event is known.
-    const scored = await sql<{ id: number; effect: RecordedEffect }>`
-      with e as (
-        select be.id, be.member_id, be.kind, be.weight,
-               row_number() over (partition by be.member_id order by be.weight desc, be.id) as rn
-          from bounce_events be
-         where be.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::bigint)
-      ),
-      calc as (
-        select e.id, e.member_id, e.weight,
-               case
-                 when m.id is null then 'no_member'
-                 when e.kind = 'complaint' then 'complaint'
-                 when not l.process_bounces then 'not_processed'
-                 when e.weight <= 0 then 'zero_weight'
-                 when m.status <> 'enabled' then 'not_enabled'
-                 when e.rn > 1 then 'same_day'
-                 when m.last_bounce_date is not null and m.last_bounce_date + l.stale_after_days < ${today}::date
-                   then 'stale_reset'
-                 when m.last_bounce_date = ${today}::date
-                   then case when e.weight > m.last_bounce_increment then 'raised' else 'same_day' end
-                 else 'scored'
-               end as effect
-          from e
-          left join members m on m.id = e.member_id
-          left join lists l on l.id = m.list_id
-      ),
-      upd_members as (
-        update members m
-           set score = case c.effect
-                         when 'stale_reset' then c.weight
-                         when 'raised' then m.score + c.weight - m.last_bounce_increment
-                         else m.score + c.weight end,
-               last_bounce_date = ${today}::date,
-               last_bounce_increment = c.weight,
-               updated_at = now()
-          from calc c
-         where m.id = c.member_id and c.effect in ('scored', 'stale_reset', 'raised')
-      ),
-      upd_events as (
-        update bounce_events b
-           set effect = c.effect,
-               scored_on = case when c.effect in ('scored', 'stale_reset', 'raised') then ${today}::date end
-          from calc c
-         where b.id = c.id
-      )
-      select id, effect from calc`.execute(db);
-    for (const r of scored.rows) effects.set(Number(r.id), r.effect);
-
     // 3. Complaints: unsubscribe (list option), audit as the system, tell the owners.
     if (events.some((e) => e.kind === 'complaint')) {
       const unsubscribed = await sql<{ event_id: number }>`
@@ -212,7 +215,7 @@ export async function recordBounceEvents(db: Db, events: BounceEventInput[], tod
     }
   }
 
-  return inserted.rows.map((r) => {
+  return inserted.map((r) => {
     const id = r.id === null ? null : Number(r.id);
     const effect: RecordedEffect = id === null ? 'duplicate' : (effects.get(id) ?? 'no_member');
     return {

@@ -26,7 +26,7 @@ describe('the bounce job', () => {
     await makeMembers(ctx.db, listId, 2, { score: 4.5 }, 'under');
     const run = await runBounceJob(ctx, { listIds: [listId] });
     expect(run.status).toBe('succeeded');
-    expect(run.lists[0]).toMatchObject({ disabled: 3, warned: 3, removed: 0, memberNotices: 3, ownerNotices: 6 });
+    expect(run.lists[0]).toMatchObject({ disabled: 3, warned: 0, removed: 0, memberNotices: 3, ownerNotices: 6 });
     const notices = await noticesOf(listId);
     expect(notices.filter((n) => n.type === 'disabled').map((n) => Number(n.member_id)).sort()).toEqual([...over].sort());
     const owners = notices.filter((n) => n.type === 'owner_disabled');
