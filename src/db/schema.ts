@@ -224,6 +224,38 @@ export interface MailboxStatusTable {
   lag_seconds: number | null;
 }
 
+/** Members per list and status, kept by triggers (migrations/0040). */
+export interface MemberCountsTable {
+  list_id: number;
+  status: MemberStatus;
+  n: number;
+}
+
+/** One CSV import and its per-row report (migrations/0041). */
+export interface MemberImportsTable {
+  id: Generated<number>;
+  list_id: number;
+  staff_id: number | null;
+  filename: Generated<string>;
+  state: ColumnType<'running' | 'succeeded' | 'failed', 'running' | 'succeeded' | 'failed' | undefined, 'running' | 'succeeded' | 'failed'>;
+  total_rows: Generated<number>;
+  to_insert: Generated<number>;
+  done: Generated<number>;
+  added: Generated<number>;
+  refused: Json<RefusedRow[]>;
+  refused_count: Generated<number>;
+  error: string | null;
+  created_at: Timestamp;
+  finished_at: Date | null;
+}
+
+/** A CSV row an import did not take, and why. */
+export interface RefusedRow {
+  line: number;
+  address: string;
+  reason: string;
+}
+
 export interface Database {
   lists: ListsTable;
   members: MembersTable;
@@ -238,6 +270,8 @@ export interface Database {
   audit_log: AuditLogTable;
   job_runs: JobRunsTable;
   mailbox_status: MailboxStatusTable;
+  member_counts: MemberCountsTable;
+  member_imports: MemberImportsTable;
 }
 
 export type List = Selectable<ListsTable>;

@@ -1,7 +1,7 @@
 // Staff sign-in, sessions, roles and CSRF for every staff page.
 //
 // ─── API for route modules ────────────────────────────────────────────────────────────────────────
-// Declare who may use a route in its `config.access`; the plugin turns that into preHandlers:
+// Declare who may use a route in its `config.access`; the plugin turns that into preValidation hooks:
 //
 //   app.get('/admin/lists/:listId', { config: { access: { roles: ALL_STAFF, list: 'listId' } } }, handler);
 //   app.post('/desk/lists/:listId/settings', { config: { access: { roles: ['site_admin', 'service_desk'] } } }, h);
@@ -18,6 +18,7 @@
 //   app.requireStaff                       signed in (else 303 to /login?next=…), active, CSRF on unsafe methods
 //   app.requireRole('site_admin', …)       403 for other roles (use after requireStaff)
 //   app.requireListAccess('listId')        403 for a list_admin on somebody else's list, 404 for a bad id
+//   app.staffRoutes                        [{ method, url, access }] of every guarded route (for the role tests)
 //
 // After those run:
 //   request.staff   { id, email, name, role, allLists, listIds, mustChangePassword, sessionId }
@@ -85,6 +86,8 @@ declare module 'fastify' {
     requireStaff: preHandlerAsyncHookHandler;
     requireRole(...roles: StaffRole[]): preHandlerAsyncHookHandler;
     requireListAccess(param?: string): preHandlerAsyncHookHandler;
+    /** Every guarded route with its access rule, as registered (tests walk it to try each forbidden role). */
+    staffRoutes: { method: string; url: string; access: Access }[];
   }
   interface FastifyContextConfig {
     access?: Access;
@@ -247,6 +250,7 @@ const authPlugin: FastifyPluginAsync = async (app) => {
   app.decorate('requireStaff', requireStaff);
   app.decorate('requireRole', requireRole);
   app.decorate('requireListAccess', requireListAccess);
+  app.decorate('staffRoutes', [] as { method: string; url: string; access: Access }[]);
 
   // Turn config.access into preHandlers, and refuse to start with an unguarded staff route.
   app.addHook('onRoute', (route) => {
@@ -255,10 +259,15 @@ const authPlugin: FastifyPluginAsync = async (app) => {
       if (isStaffPath(route.url)) throw new Error(`staff route ${route.method} ${route.url} declares no config.access`);
       return;
     }
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      app.staffRoutes.push({ method, url: route.url, access });
+    }
     const guards: preHandlerAsyncHookHandler[] = [requireStaff, requireRole(...access.roles)];
     if (access.list) guards.push(requireListAccess(access.list));
-    const existing = route.preHandler;
-    route.preHandler = [...guards, ...(Array.isArray(existing) ? existing : existing ? [existing] : [])];
+    // preValidation: the body is parsed (CSRF) but not yet validated, so a forbidden user gets 403, never a 400
+    // that would tell them about the route's schema.
+    const existing = route.preValidation;
+    route.preValidation = [...guards, ...(Array.isArray(existing) ? existing : existing ? [existing] : [])];
   });
 
   // ─── sign in / out ───────────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,4 @@
-// Every module in this folder is a route plugin for staff pages: registered here, in file-name order,
+// Every module in this folder (except index and _helpers) is a route plugin for staff pages: registered here, in file-name order,
 // so a new page file needs no edit to a shared file. Each route declares config.access (plugins/auth.ts).
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const adminRoutes: FastifyPluginAsync = async (app) => {
   const files = readdirSync(here)
-    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') && !/^index\./.test(f) && !/\.test\./.test(f))
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') && !/^(index\.|_)/.test(f) && !/\.test\./.test(f))
     .sort();
   for (const f of files) {
     const mod = (await import(pathToFileURL(path.join(here, f)).href)) as { default?: FastifyPluginAsync };

@@ -1,0 +1,118 @@
+// CSV import (upload, progress page that refreshes itself without JS, per-row report) and streaming export.
+import type { FastifyPluginAsync } from 'fastify';
+import { getList } from '../../../lists/lists.js';
+import { exportCsv, getImport, parseMemberCsv, startImport } from '../../../members/csv.js';
+import { renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
+import { isUploadedFile } from '../../plugins/multipart.js';
+import { parseStatus, positiveInt, str } from './_shared.js';
+import { LIST_OWNERS } from './lists.js';
+
+const REPORT_ROWS_SHOWN = 1000;
+
+const importExport: FastifyPluginAsync = async (app) => {
+  const { db, logger } = app.ctx;
+  const owners = { roles: LIST_OWNERS, list: 'listId' };
+  const listIdOf = (p: unknown) => Number((p as { listId: string }).listId);
+
+  app.get('/admin/lists/:listId/import', { config: { access: owners } }, async (req, reply) => {
+    const list = await getList(db, listIdOf(req.params));
+    if (!list) return renderError(reply, 404, 'No such list.');
+    return reply.view('pages/admin/import.hbs', { title: 'Import members', list });
+  });
+
+  app.post('/admin/lists/:listId/import', { config: { access: owners } }, async (req, reply) => {
+    const listId = listIdOf(req.params);
+    const list = await getList(db, listId);
+    if (!list) return renderError(reply, 404, 'No such list.');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const file = body.file;
+    const pasted = str(body.csv, 30 * 1024 * 1024);
+    let data: Buffer | null = null;
+    let filename = 'pasted.csv';
+    if (isUploadedFile(file) && file.data.length > 0) {
+      data = file.data;
+      filename = file.filename || 'upload.csv';
+    } else if (pasted.trim()) {
+      data = Buffer.from(pasted);
+    }
+    const again = (error: string) => reply.code(400).view('pages/admin/import.hbs', { title: 'Import members', list, error });
+    if (!data) return again('Choose a CSV file to import.');
+    const parsed = parseMemberCsv(data);
+    if ('error' in parsed) return again(parsed.error);
+    const job = await startImport(db, logger, staffActor(req.staff as StaffPrincipal), listId, parsed, filename);
+    // Browsers that sent the form by script want JSON; plain form posts follow the redirect.
+    if (String(req.headers.accept ?? '').includes('application/json')) {
+      return reply.code(202).send({ id: job.id, url: `/admin/lists/${listId}/imports/${job.id}` });
+    }
+    return reply.redirect(`/admin/lists/${listId}/imports/${job.id}`, 303);
+  });
+
+  app.get('/admin/lists/:listId/imports/:importId', { config: { access: owners } }, async (req, reply) => {
+    const listId = listIdOf(req.params);
+    const importId = positiveInt((req.params as { importId: string }).importId);
+    const list = await getList(db, listId);
+    const job = importId ? await getImport(db, listId, importId) : undefined;
+    if (!list || !job) return renderError(reply, 404, 'No such import.');
+    const refused = (job.refused ?? []) as { line: number; address: string; reason: string }[];
+    const running = job.state === 'running';
+    // Without JS the page reloads itself while the import runs.
+    if (running) reply.header('refresh', '1');
+    return reply.view('pages/admin/import-status.hbs', {
+      title: running ? 'Importing…' : 'Import report',
+      list,
+      job,
+      running,
+      percent: job.to_insert > 0 ? Math.floor((job.done / job.to_insert) * 100) : running ? 0 : 100,
+      refused: refused.slice(0, REPORT_ROWS_SHOWN),
+      refusedMore: Math.max(0, refused.length - REPORT_ROWS_SHOWN),
+    });
+  });
+
+  app.get('/admin/lists/:listId/imports/:importId/status', { config: { access: owners } }, async (req, reply) => {
+    const listId = listIdOf(req.params);
+    const importId = positiveInt((req.params as { importId: string }).importId);
+    const job = importId ? await getImport(db, listId, importId) : undefined;
+    if (!job) return reply.code(404).send({ error: 'not_found' });
+    return {
+      id: job.id,
+      state: job.state,
+      totalRows: job.total_rows,
+      toInsert: job.to_insert,
+      done: job.done,
+      added: job.added,
+      refused: job.refused_count,
+      error: job.error,
+    };
+  });
+
+  app.get('/admin/lists/:listId/imports/:importId/refused.csv', { config: { access: owners } }, async (req, reply) => {
+    const listId = listIdOf(req.params);
+    const importId = positiveInt((req.params as { importId: string }).importId);
+    const job = importId ? await getImport(db, listId, importId) : undefined;
+    if (!job) return renderError(reply, 404, 'No such import.');
+    const { stringify } = await import('csv-stringify/sync');
+    const refused = (job.refused ?? []) as { line: number; address: string; reason: string }[];
+    const body = stringify(
+      refused.map((r) => [r.line, /^[=+\-@\t\r]/.test(r.address) ? `'${r.address}` : r.address, r.reason]),
+      { header: true, columns: ['line', 'address', 'reason'] },
+    );
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="import-${job.id}-refused.csv"`)
+      .send(body);
+  });
+
+  app.get('/admin/lists/:listId/export.csv', { config: { access: owners } }, async (req, reply) => {
+    const listId = listIdOf(req.params);
+    const list = await getList(db, listId);
+    if (!list) return renderError(reply, 404, 'No such list.');
+    const query = req.query as Record<string, unknown>;
+    const stream = exportCsv(db, listId, { status: parseStatus(query.status), q: str(query.q, 300) });
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${list.name}-members.csv"`)
+      .send(stream);
+  });
+};
+
+export default importExport;

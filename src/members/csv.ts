@@ -1,0 +1,271 @@
+// CSV import (all or nothing, with a per-row report) and streaming CSV export of a list's members.
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify';
+import { sql } from 'kysely';
+import { Readable } from 'node:stream';
+import { normalizeAddress } from '../bounce/address.js';
+import { audit, type Actor } from '../audit.js';
+import type { Db } from '../db/index.js';
+import type { MemberStatus, RefusedRow } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import { likeEscape, normaliseQuery } from './directory.js';
+
+export type { RefusedRow };
+
+export interface ImportCandidate {
+  line: number;
+  address: string;
+  displayName: string;
+}
+
+export interface ParsedImport {
+  candidates: ImportCandidate[];
+  refused: RefusedRow[];
+  totalRows: number;
+}
+
+export const MAX_IMPORT_ROWS = 1_000_000;
+const ADDRESS_HEADERS = new Set(['address', 'email', 'e-mail', 'email address', 'mail']);
+const NAME_HEADERS = new Set(['name', 'display name', 'display_name', 'full name']);
+
+/**
+ * Reads an uploaded CSV: a header row naming an address column (address/email) is optional; without one
+ * the first column is the address and the second the name. Bad rows are refused with a reason, not thrown.
+ */
+export function parseMemberCsv(data: Buffer | string): ParsedImport | { error: string } {
+  const text = (typeof data === 'string' ? data : data.toString('utf8')).replace(/^\uFEFF/, '');
+  if (!text.trim()) return { error: 'The file is empty.' };
+  const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length);
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      max_record_size: 64 * 1024,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (err) {
+    return { error: `The file is not readable CSV: ${(err as Error).message}` };
+  }
+  if (records.length > MAX_IMPORT_ROWS + 1) return { error: `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows.` };
+  let addressCol = 0;
+  let nameCol = 1;
+  let start = 0;
+  const head = records[0]?.record.map((h) => h.toLowerCase().trim()) ?? [];
+  const headAddress = head.findIndex((h) => ADDRESS_HEADERS.has(h));
+  if (headAddress >= 0) {
+    addressCol = headAddress;
+    const n = head.findIndex((h) => NAME_HEADERS.has(h));
+    nameCol = n >= 0 ? n : -1;
+    start = 1;
+  }
+  const candidates: ImportCandidate[] = [];
+  const refused: RefusedRow[] = [];
+  const seen = new Map<string, number>();
+  for (let i = start; i < records.length; i++) {
+    const { record, info } = records[i];
+    const line = info.lines;
+    const rawAddress = (record[addressCol] ?? '').trim();
+    if (!rawAddress) {
+      refused.push({ line, address: '', reason: 'No address in this row.' });
+      continue;
+    }
+    const address = normalizeAddress(rawAddress);
+    if (!address) {
+      refused.push({ line, address: rawAddress.slice(0, 200), reason: 'Not a valid email address.' });
+      continue;
+    }
+    const earlier = seen.get(address);
+    if (earlier !== undefined) {
+      refused.push({ line, address, reason: `Duplicate of line ${earlier} in this file.` });
+      continue;
+    }
+    seen.set(address, line);
+    const displayName = nameCol >= 0 ? (record[nameCol] ?? '').trim() : '';
+    if (displayName.length > 200) {
+      refused.push({ line, address, reason: 'The name is longer than 200 characters.' });
+      continue;
+    }
+    candidates.push({ line, address, displayName });
+  }
+  return { candidates, refused, totalRows: records.length - start };
+}
+
+export interface ImportOutcome {
+  added: number;
+  refused: RefusedRow[];
+}
+
+const CHUNK = 5000;
+
+/**
+ * Inserts the candidates in ONE transaction, in set-based chunks (unnest of arrays); addresses already on the
+ * list are refused with their status. A failure rolls everything back: nothing is half-imported.
+ * onProgress(done) is called after each chunk (outside the transaction's visibility, for the progress bar).
+ */
+export async function importMembers(
+  db: Db,
+  actor: Actor,
+  listId: number,
+  parsed: ParsedImport,
+  opts: { filename?: string; onProgress?: (done: number) => Promise<void> | void } = {},
+): Promise<ImportOutcome> {
+  const refused = [...parsed.refused];
+  const added = await db.transaction().execute(async (trx) => {
+    let total = 0;
+    for (let i = 0; i < parsed.candidates.length; i += CHUNK) {
+      const chunk = parsed.candidates.slice(i, i + CHUNK);
+      const addresses = chunk.map((c) => c.address);
+      const names = chunk.map((c) => c.displayName);
+      const inserted = await sql<{ address: string }>`
+        insert into members (list_id, address, display_name, status)
+        select ${listId}, a, n, 'enabled' from unnest(${addresses}::text[], ${names}::text[]) as t(a, n)
+        on conflict (list_id, address) do nothing
+        returning address`.execute(trx);
+      total += inserted.rows.length;
+      if (inserted.rows.length < chunk.length) {
+        const got = new Set(inserted.rows.map((r) => r.address));
+        const missing = chunk.filter((c) => !got.has(c.address));
+        const existing = await trx
+          .selectFrom('members')
+          .select(['address', 'status'])
+          .where('list_id', '=', listId)
+          .where('address', 'in', missing.map((m) => m.address))
+          .execute();
+        const status = new Map(existing.map((e) => [e.address, e.status as MemberStatus]));
+        for (const m of missing) {
+          refused.push({ line: m.line, address: m.address, reason: `Already on this list (status: ${status.get(m.address) ?? 'unknown'}).` });
+        }
+      }
+      await opts.onProgress?.(Math.min(i + CHUNK, parsed.candidates.length));
+    }
+    await audit(trx, actor, {
+      action: 'members.imported',
+      listId,
+      details: { filename: opts.filename ?? '', rows: parsed.totalRows, added: total, refused: refused.length },
+    });
+    return total;
+  });
+  refused.sort((a, b) => a.line - b.line);
+  return { added, refused };
+}
+
+/** Starts an import whose progress and report are kept in member_imports; returns its id at once. */
+export async function startImport(
+  db: Db,
+  logger: Logger,
+  actor: Actor,
+  listId: number,
+  parsed: ParsedImport,
+  filename: string,
+): Promise<{ id: number; done: Promise<void> }> {
+  const job = await db
+    .insertInto('member_imports')
+    .values({
+      list_id: listId,
+      staff_id: actor.type === 'staff' ? actor.id : null,
+      filename: filename.slice(0, 200),
+      total_rows: parsed.totalRows,
+      to_insert: parsed.candidates.length,
+      refused: JSON.stringify([]),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = job.id;
+  const done = (async () => {
+    try {
+      const outcome = await importMembers(db, actor, listId, parsed, {
+        filename,
+        onProgress: async (n) => {
+          await db.updateTable('member_imports').set({ done: n }).where('id', '=', id).execute();
+        },
+      });
+      await db
+        .updateTable('member_imports')
+        .set({
+          state: 'succeeded',
+          done: parsed.candidates.length,
+          added: outcome.added,
+          refused: JSON.stringify(outcome.refused),
+          refused_count: outcome.refused.length,
+          finished_at: new Date(),
+        })
+        .where('id', '=', id)
+        .execute();
+    } catch (err) {
+      logger.error({ err, listId, importId: id }, 'member import failed; nothing was imported');
+      await db
+        .updateTable('member_imports')
+        .set({
+          state: 'failed',
+          added: 0,
+          refused: JSON.stringify(parsed.refused),
+          refused_count: parsed.refused.length,
+          error: (err as Error).message.slice(0, 500),
+          finished_at: new Date(),
+        })
+        .where('id', '=', id)
+        .execute()
+        .catch((e: unknown) => logger.error({ err: e }, 'could not record the failed import'));
+    }
+  })();
+  return { id, done };
+}
+
+export async function getImport(db: Db, listId: number, importId: number) {
+  return db
+    .selectFrom('member_imports')
+    .selectAll()
+    .where('id', '=', importId)
+    .where('list_id', '=', listId)
+    .executeTakeFirst();
+}
+
+export const EXPORT_COLUMNS = ['address', 'display_name', 'status', 'score', 'last_bounce_date', 'disabled_on', 'subscribed_at'];
+const EXPORT_BATCH = 5000;
+
+/** The list's members in address order, read in keyset batches so memory stays bounded on any size. */
+export async function* memberRows(
+  db: Db,
+  listId: number,
+  filter: { status?: MemberStatus | null; q?: string } = {},
+): AsyncGenerator<(string | number)[]> {
+  let after: string | null = null;
+  const q = normaliseQuery(filter.q);
+  for (;;) {
+    let sel = db
+      .selectFrom('members')
+      .select(['address', 'display_name', 'status', 'score', 'last_bounce_date', 'disabled_on', 'subscribed_at'])
+      .where('list_id', '=', listId);
+    if (filter.status) sel = sel.where('status', '=', filter.status);
+    if (q) sel = sel.where('address', 'like', `%${likeEscape(q)}%`);
+    if (after !== null) sel = sel.where('address', '>', after);
+    const batch = await sel.orderBy('address').limit(EXPORT_BATCH).execute();
+    for (const r of batch) {
+      yield [
+        r.address,
+        // A leading = + - @ would run as a formula when the file is opened in a spreadsheet.
+        /^[=+\-@\t\r]/.test(r.display_name) ? `'${r.display_name}` : r.display_name,
+        r.status,
+        Number(r.score),
+        r.last_bounce_date ?? '',
+        r.disabled_on ?? '',
+        new Date(r.subscribed_at).toISOString(),
+      ];
+    }
+    if (batch.length < EXPORT_BATCH) return;
+    after = batch[batch.length - 1].address;
+  }
+}
+
+/** A CSV byte stream (header + rows) with back-pressure: the next batch is read only when the client has taken the last. */
+export function exportCsv(db: Db, listId: number, filter: { status?: MemberStatus | null; q?: string } = {}): Readable {
+  const source = Readable.from(memberRows(db, listId, filter), { objectMode: true, highWaterMark: 1000 });
+  const out = stringify({ header: true, columns: EXPORT_COLUMNS });
+  source.on('error', (err) => out.destroy(err));
+  return source.pipe(out);
+}
