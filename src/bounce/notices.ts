@@ -36,8 +36,11 @@ const PERMANENT_TEXT =
   /\b(permanent(ly)? (error|failure|fatal|failed)|failed permanently|fatal error|given up|giving up|gave up|will not (be )?(retry|retried|try)|no further (attempts|retries)|deleted from (the )?queue|(could not|cannot|can't|unable to) be delivered to the following|has been returned|is returned|undeliverable|undelivered|has failed|delivery failed|could not be delivered)/i;
 
 /** Lines that name an address for some other reason than its failure. */
-const FOREIGN_LINE =
-  /^\s*[>|]?\s*(from|sender|reply-to|return-path|errors-to|message-id|in-reply-to|references|received|by|id|x-[\w-]+|mail from|envelope-from|resent-\w+|list-\w+)\s*[:=]|\b(mail from|envelope-from|contact|support (at|team|desk|center|centre)|customer support|help ?desk|questions|write to|e-?mail us|send (an? )?(e-?)?mail to|for (more |further )?(information|assistance|help)|reply to|complain|abuse report)\b/i;
+const HEADERISH_LINE =
+  /^\s*[>|]?\s*(from|sender|reply-to|return-path|errors-to|message-id|in-reply-to|references|received|by|id|x-[\w-]+|mail from|envelope-from|resent-\w+|list-\w+)\s*[:=]|\b(mail from|envelope-from)\b/i;
+const CONTACT_LINE =
+  /\b(contact|support (at|team|desk|center|centre)|customer support|help ?desk|questions|write to|e-?mail us|send (an? )?(e-?)?mail to|for (more |further )?(information|assistance|help)|reply to|complain|abuse report)\b|連絡|問い?合わ?せ/i;
+const FOREIGN_LINE = { test: (l: string) => HEADERISH_LINE.test(l) || CONTACT_LINE.test(l) };
 
 const STRONG_RECIPIENT_LINE =
   /^\s*(?:[-*>]+\s*)?(?:[45]\d\d[- ](?:[45]\.\d{1,3}\.\d{1,3}\s+)?)?(?:(?:rcpt to|to|recipient|addressee|original-recipient|final-recipient|intended recipient|address|user|failed address)\s*:?\s*)?<?[^\s<>()"',;]{1,128}@[^\s<>()"',;]{1,255}>?\s*(?::|\.{3}|\(|$|on\s|-{1,3}\s|\[)/i;
@@ -121,22 +124,43 @@ function recipientsFromText(text: string, subject: string, skip: Set<string>, fa
   return addressesIn(subject, 5).filter((a) => !skip.has(a) && !isSystemLocalPart(a));
 }
 
+const FAILURE_CONTEXT = /(deliver|message|mail(ed)? to|recipient|unknown|invalid|not (found|exist)|reject|fail|bounce|mailbox|quota|full)/i;
+
 function collect(lines: string[], skip: Set<string>): string[] {
   const strong: string[] = [];
   const weak: string[] = [];
+  const aliases: string[] = [];
+  const weakLines = new Map<string, string>();
+  // An address offered as a contact anywhere in the notice is a contact everywhere in it.
+  const contacts = new Set<string>();
+  for (const line of lines) if (line.indexOf('@') >= 0 && CONTACT_LINE.test(line)) for (const a of addressesIn(line, 20)) contacts.add(a);
   for (const line of lines) {
     if (line.indexOf('@') < 0) continue;
     if (FOREIGN_LINE.test(line)) continue;
+    if (/\((ultimately )?(expanded|generated) from:?\s/i.test(line) && !STRONG_RECIPIENT_LINE.test(line)) {
+      // The address the mail was first sent to, before aliasing: kept only when nothing else is named.
+      for (const a of addressesIn(line, 5)) if (!skip.has(a) && !aliases.includes(a)) aliases.push(a);
+      continue;
+    }
     for (const a of addressesIn(line, 20)) {
-      if (skip.has(a) || /-bounces?(\+|@)/.test(a)) continue;
+      if (skip.has(a) || contacts.has(a) || /-bounces?(\+|@)/.test(a)) continue;
       if (isSystemLocalPart(a) && !/^\s*<[^>]+>:?\s*$/.test(line) && !/\bto <?[^\s]+@/i.test(line)) continue;
       if (STRONG_RECIPIENT_LINE.test(line) || new RegExp(`\\b(deliver\\w*|sen[dt]|message|mail|rcpt)\\b(\\s+\\S+){0,3}\\s+to:?\\s*<?${escape(a)}`, 'i').test(line)) {
         if (!strong.includes(a)) strong.push(a);
-      } else if (!weak.includes(a)) weak.push(a);
+      } else if (!weak.includes(a)) {
+        weak.push(a);
+        weakLines.set(a, line);
+      }
     }
   }
   // Many addresses in prose and none in a recipient position: an explanation, not a list.
   if (strong.length === 0 && weak.length > 3) return [];
+  if (strong.length === 0 && weak.length === 0) return aliases.slice(0, 10);
+  if (strong.length === 0 && weak.length > 1) {
+    // Several addresses in prose: keep those said in a sentence about the failure.
+    const said = weak.filter((a) => FAILURE_CONTEXT.test(weakLines.get(a) ?? ''));
+    if (said.length > 0) return said;
+  }
   const out = [...strong];
   for (const a of weak) if (!out.includes(a)) out.push(a);
   return out.slice(0, 50);
