@@ -245,8 +245,9 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** DATABASE_URL if it answers, else a server on 127.0.0.1:5432 as postgres, else null. */
+/** DATABASE_URL if it answers, else a server on 127.0.0.1:5432 as postgres, else null (TEST_PG_TEMP=1: always null). */
 export async function findExistingPostgres(): Promise<{ url: string; source: string } | null> {
+  if (process.env.TEST_PG_TEMP === '1') return null; // force the throwaway cluster
   const given = process.env.DATABASE_URL;
   if (given && (await answers(given))) return { url: given, source: 'DATABASE_URL' };
   const local = 'postgresql://postgres@127.0.0.1:5432/postgres';
