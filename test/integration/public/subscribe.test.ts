@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/http/app.js';
 import { RESEND_AFTER_MINUTES } from '../../../src/members/subscribe-requests.js';
+import { renderNotice } from '../../../src/notices/render.js';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 
 let ctx: TestContext;
@@ -195,5 +196,23 @@ describe('manage my subscriptions', () => {
     expect(bad.body).toContain('Enter a valid email address');
     const forged = await submit('/subscriptions', { email: 'on@example.org' }, { token: false });
     expect(forged.statusCode).toBe(403);
+  });
+
+  it('mails a link that opens the page of every list of the address', async () => {
+    const other = (await ctx.db.insertInto('lists').values({ name: 'events', display_name: 'Events' }).returning('id').executeTakeFirstOrThrow()).id;
+    await ctx.db.insertInto('members').values({ list_id: other, address: 'two@example.org', status: 'disabled_by_bounce', score: 5 }).execute();
+    await ctx.db.insertInto('members').values({ list_id: listId, address: 'two@example.org' }).execute();
+    await submit('/subscriptions', { email: 'Two@Example.org' });
+    const notice = await ctx.db.selectFrom('notices').selectAll().where('to_address', '=', 'two@example.org').executeTakeFirstOrThrow();
+    expect(notice.type).toBe('manage');
+    const rendered = await renderNotice(ctx.db, ctx.config, { ...notice, payload: notice.payload as Record<string, unknown> }, ctx.clock.today());
+    if (!rendered.ok) throw new Error(rendered.error);
+    const link = /https?:\/\/\S+\/s\/manage\/[A-Za-z0-9._-]+/.exec(rendered.notice.text)![0];
+    const page = await app.inject({ method: 'GET', url: new URL(link).pathname });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('two@example.org');
+    expect(page.body).toContain('The News');
+    expect(page.body).toContain('Events');
+    expect(page.body).toContain('delivery paused after bounces');
   });
 });
