@@ -44,12 +44,15 @@ export function categoryOf(reason: Reason): Category {
   return CATEGORY[reason];
 }
 
+const EARLY_UNKNOWN =
+  /\b(recipient address rejected: access denied|not listed in (the )?(domino|public name|address book|directory)|recipient name is not recognized|invalid final delivery userid|invalid recipient)|^\s*unknown user:/im;
+
 /**
  * Text rules, most specific first. Each pattern is written for linear-time matching (no nested
  * unbounded repetition) because diagnostic text comes from strangers.
  */
 const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
-  ['userunknown', /\b(recipient address rejected: access denied|not listed in (the )?(domino|public name|address book|directory))/i],
+  ['userunknown', EARLY_UNKNOWN],
   ['networkerror', /\b(name service error|name server (reply|timeout)|malformed or unexpected name server|host not found, try again|temporary failure in name resolution)/i],
   ['rejected', /\b(groups\.google\.com|sender address rejected|domain of sender address|unroutable sender|sender (domain|address) (does not exist|is invalid|unknown)|permission to post|not have permission to post|投稿する権限|after mail from:?\s*<[^>]{0,254}>[^:]{0,40}:\s*5\d\d (?!.{0,80}(block|spamhaus|listed|rbl)))/i],
   ['expired', /\b(could not deliver for the last|failing for a long time|envelope expired|did not accept our requests to connect|in the queue too long|delivery (time|period) expired|retry time(out)? (exceeded|expired)|queue (life ?time|timeout) (expired|exceeded)|message expired|expired (in|after)|timed? ?out (in|while in) (the )?queue|too long in (the )?queue|(could not|couldn't|not) be(en)? delivered (for|within|in) (the last )?\d+ ?(hours?|days?)|retry (limit|period) (exceeded|reached)|retries exceeded|has not been collected after|giving up after|message has been in the queue too long|maximum (queue|retry) time|unable to deliver .{0,40} (in|for|within) \d+ (hours?|days?)|delivery attempts? (will )?(stopped|ended|expired)|mail could not be delivered .{0,20}retry period)/i],
@@ -173,6 +176,14 @@ const SUBJECT_REASON: Record<string, Reason> = {
 
 const GENERIC_TEXT = new Set<Reason>(['userunknown', 'filtered', 'rejected', 'securityerror', 'systemerror', 'blocked', 'policyviolation']);
 
+const RCPT_TIME = /(\brcpt\b|does not like recipient|recipient address rejected)/i;
+
+/** Phrases only a directory lookup says; these stay "userunknown" whatever the status. */
+function explicitUnknown(texts: string[]): boolean {
+  return texts.some((t) => EARLY_UNKNOWN.test(t));
+}
+
+
 const AFTER_DATA = /(after end of data|after data\b|in reply to (end of )?data( command)?|smtp command:? data|>>> data)/i;
 
 export const STATUS_RE = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
@@ -222,8 +233,13 @@ export function detectReason(input: ReasonInput): ReasonResult {
   let reason: Reason | null = textReason ?? statusReason;
   // A precise status beats a generic phrase ("Recipient address rejected: ... 5.2.2 mailbox full").
   if (textReason && statusReason && detail && DECISIVE_STATUS.has(detail) && GENERIC_TEXT.has(textReason)) reason = statusReason;
-  // Sisimai's convention: an unknown user refused only after DATA is a content filter's verdict.
-  if (reason === 'userunknown' && texts.some((t) => AFTER_DATA.test(t)) && !(detail && detail.startsWith('1.'))) reason = 'filtered';
+  // Sisimai's convention, which the reason vocabulary follows: "user unknown" in prose counts as
+  // an unknown user only when the status says so (X.1.x) or the refusal came at RCPT time;
+  // otherwise (after DATA, or a generic 5.0.0/5.7.1) it is a filter's verdict.
+  if (reason === 'userunknown' && textReason === 'userunknown' && !explicitUnknown(texts) && !(detail && /^1\.[1-5]$/.test(detail))) {
+    const atRcpt = texts.some((t) => RCPT_TIME.test(t));
+    if (!atRcpt || texts.some((t) => AFTER_DATA.test(t))) reason = 'filtered';
+  }
   if (!reason) {
     let code: string | null = null;
     for (let i = 0; !code && i < texts.length; i++) code = replyCodeIn(texts[i]);
