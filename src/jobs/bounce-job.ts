@@ -124,10 +124,18 @@ async function runLocked(ctx: JobContext, today: IsoDate, opts: BounceJobOptions
       .where('process_bounces', '=', true)
       .orderBy('id');
     if (opts.listIds) q = opts.listIds.length > 0 ? q.where('id', 'in', opts.listIds) : q.where(sql<boolean>`false`);
+    // A list that fails (say, a broken row) does not stop the others; the run is then marked failed.
+    const errors: string[] = [];
     for (const row of await q.execute()) {
-      lists.push(await runForList(db, row.id, policyFromRow(row), today, opts));
+      try {
+        lists.push(await runForList(db, row.id, policyFromRow(row), today, opts));
+      } catch (err) {
+        logger.error({ err, listId: row.id, job: BOUNCE_JOB }, 'bounce job failed for a list');
+        errors.push(`list ${row.id}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     const totals = sumStats(lists);
+    if (errors.length > 0) throw new Error(errors.join('; '));
     await db
       .updateTable('job_runs')
       .set({ status: 'succeeded', finished_at: new Date(), stats: JSON.stringify({ ...totals, lists: lists.length, ms: Date.now() - started }) })

@@ -97,8 +97,8 @@ export async function recordBounceEvents(db: Db, events: BounceEventInput[], tod
           feedback_type text)
     ),
     resolved as (
-      select x.*, m.id as m_id, coalesce(x.list_id, m.list_id) as l_id,
-             row_number() over (partition by x.inbound_message_id, coalesce(x.list_id, m.list_id), x.address, x.kind
+      select x.*, m.id as m_id, coalesce(m.list_id, x.list_id) as l_id,
+             row_number() over (partition by x.inbound_message_id, coalesce(m.list_id, x.list_id), x.address, x.kind
                                 order by x.ord) as copy
         from x
         left join members m on m.id = coalesce(
