@@ -20,7 +20,7 @@
         set('settled', p.settled);
         set('total', p.total);
         set('pending', p.pending);
-        set('done', p.done);
+        set('accepted', p.accepted);
         var f = set('failures', p.failures);
         if (f) f.className = p.failures > 0 ? 'red' : '';
         var s = set('status', p.status);

@@ -134,6 +134,7 @@ describe('sending', () => {
     expect(after).toMatchObject({ status: 'sent', total: 122, settled: 122, failures: 2, percent: 100, finished: true });
     // A 550 at RCPT is a hard bounce the sender records at once (it counts as handed over and as a failure).
     expect(after.counts).toMatchObject({ sent: 120, bounced: 2 });
+    expect(after.accepted).toBe(120);
 
     const failures = await get(app, s.owner, `/admin/lists/${alpha}/posts/${id}?show=failures`);
     const rows = [...failures.body.matchAll(/<tr class="failed" data-status="(\w+)">\s*<td>([^<]+)<\/td>/g)].map((m) => [m[1], m[2]]);

@@ -48,6 +48,8 @@ function progressView(p: PostProgress) {
     settled,
     percent: p.total > 0 ? Math.floor((settled * 100) / p.total) : p.status === 'sent' ? 100 : 0,
     pending: p.counts.queued + p.counts.sending + p.counts.deferred,
+    /** Taken by the receiving server and not (yet) bounced back. */
+    accepted: p.counts.sent + p.counts.delivered,
     finished: p.status === 'sent' || p.status === 'cancelled',
   };
 }
