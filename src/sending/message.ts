@@ -48,7 +48,10 @@ function bodyPart(contentType: string, body: string): string {
   if (isAscii(crlf) && short) {
     return `Content-Type: ${contentType}; charset=utf-8${CRLF}Content-Transfer-Encoding: 7bit${CRLF}${CRLF}${crlf}${CRLF}`;
   }
-  const b64 = Buffer.from(crlf, 'utf8').toString('base64').replace(/.{76}/g, `$&${CRLF}`);
+  const flat = Buffer.from(crlf, 'utf8').toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < flat.length; i += 76) lines.push(flat.slice(i, i + 76));
+  const b64 = lines.join(CRLF);
   return `Content-Type: ${contentType}; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${b64}${CRLF}`;
 }
 

@@ -14,6 +14,7 @@ export interface CompiledPost {
   subject: (v: PostTemplateVars) => string;
   text: ((v: PostTemplateVars) => string) | null;
   html: ((v: PostTemplateVars) => string) | null;
+  usesManageUrl: boolean;
 }
 
 const hbs = Handlebars.create();
@@ -46,5 +47,6 @@ export function compilePost(p: { subject: string; body_text: string | null; body
     subject: hbs.compile(p.subject, { noEscape: true }),
     text: p.body_text !== null ? hbs.compile(withFooter(p.body_text, TEXT_FOOTER), { noEscape: true }) : null,
     html: p.body_html !== null ? hbs.compile(withFooter(p.body_html, HTML_FOOTER)) : null,
+    usesManageUrl: [p.subject, p.body_text, p.body_html].some((t) => t !== null && t.includes('manageUrl')),
   };
 }

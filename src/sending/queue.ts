@@ -23,7 +23,8 @@ export interface ClaimedDelivery {
 export async function claimDeliveries(db: Db, limit: number, now: Date): Promise<ClaimedDelivery[]> {
   const { rows } = await sql<ClaimedDelivery>`
     with c as (
-      select d.id from deliveries d
+      select d.id, m.status as member_status from deliveries d
+        left join members m on m.id = d.member_id
        where d.status in ('queued', 'deferred')
          and d.post_id in (select p.id from posts p where p.status = 'sending')
          and (d.attempts = 0 or d.next_attempt_at <= ${now})
@@ -35,8 +36,7 @@ export async function claimDeliveries(db: Db, limit: number, now: Date): Promise
        set status = 'sending', attempts = d.attempts + 1, claimed_at = ${now}, updated_at = ${now}
       from c
      where d.id = c.id
-    returning d.id, d.post_id, d.list_id, d.member_id, d.address, d.attempts,
-              (select m.status from members m where m.id = d.member_id) as member_status`.execute(db);
+    returning d.id, d.post_id, d.list_id, d.member_id, d.address, d.attempts, c.member_status`.execute(db);
   return rows;
 }
 

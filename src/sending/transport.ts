@@ -6,6 +6,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { DkimKey } from './dkim.js';
+import { SmtpPool } from './smtp-client.js';
 
 export interface Envelope {
   /** The VERP return path. */
@@ -42,7 +43,8 @@ interface NodemailerError extends Error {
   rejectedErrors?: NodemailerError[];
 }
 
-export function smtpTransport(opts: SmtpOptions): MailTransport {
+/** nodemailer's pool: used for messages that must be DKIM-signed (nodemailer signs while it streams). */
+function nodemailerSender(opts: SmtpOptions): { send(mail: OutgoingMail): Promise<SendResult>; close(): void } {
   const u = new URL(opts.url);
   const tx = nodemailer.createTransport({
     pool: true,
@@ -58,7 +60,6 @@ export function smtpTransport(opts: SmtpOptions): MailTransport {
     socketTimeout: 120_000,
   });
   return {
-    kind: 'smtp',
     async send(mail) {
       try {
         const info = await tx.sendMail({
@@ -77,8 +78,29 @@ export function smtpTransport(opts: SmtpOptions): MailTransport {
         return { ok: false, code, response };
       }
     },
+    close: () => tx.close(),
+  };
+}
+
+/**
+ * SMTP: unsigned mail goes through the lean pipelining pool (smtp-client.ts); DKIM-signed mail through
+ * nodemailer's pool, opened only when a signed message first comes along.
+ */
+export function smtpTransport(opts: SmtpOptions): MailTransport {
+  const pool = new SmtpPool({ url: opts.url, maxConnections: opts.maxConnections });
+  let signer: ReturnType<typeof nodemailerSender> | null = null;
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      if (mail.dkim) {
+        signer ??= nodemailerSender(opts);
+        return signer.send(mail);
+      }
+      return pool.send(mail.envelope.from, mail.envelope.to, mail.raw);
+    },
     async close() {
-      tx.close();
+      await pool.close();
+      signer?.close();
     },
   };
 }

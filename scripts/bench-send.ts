@@ -1,0 +1,169 @@
+// Benchmark: one post to 100,000 members through the real sender into an smtp-server sink, on real PostgreSQL
+// (DATABASE_URL if it answers, else postgresql://postgres@127.0.0.1:5432/postgres) in a throwaway database.
+// Prints RESULT lines; the last is `RESULT send_rate <n> msg/s`.
+//   npm run bench:send [-- --members 100000 --lanes 8 --batch 500 --connections 16]
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { SYSTEM } from '../src/audit.js';
+import { systemClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/index.js';
+import { migrate } from '../src/db/migrate.js';
+import { createLogger } from '../src/logger.js';
+import { createPost, postProgress, startPost } from '../src/sending/posts.js';
+import { Sender } from '../src/sending/worker.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const MEMBERS = arg('members', 100_000);
+const LANES = arg('lanes', 8);
+const BATCH = arg('batch', 500);
+const CONNECTIONS = arg('connections', 16);
+/** --null 1: a transport that accepts at once, to measure the queue's own cost (claims, building, recording). */
+const NULL_TRANSPORT = arg('null', 0) === 1;
+
+async function adminUrl(): Promise<string> {
+  const candidates = [process.env.DATABASE_URL, 'postgresql://postgres@127.0.0.1:5432/postgres'].filter(Boolean) as string[];
+  for (const url of candidates) {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+    try {
+      await c.connect();
+      await c.end();
+      return url;
+    } catch {
+      await c.end().catch(() => {});
+    }
+  }
+  throw new Error('no PostgreSQL answers (set DATABASE_URL)');
+}
+
+/** The sink runs in its own thread so that its CPU does not count against the sender's. */
+const SINK_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { SMTPServer } = require(${JSON.stringify(require_resolve('smtp-server'))});
+let count = 0;
+const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, maxClients: 1000,
+  onData(stream, _s, cb) { stream.on('data', () => {}); stream.on('end', () => { count++; cb(); }); } });
+server.on('error', () => {});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.server.address().port }));
+parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ count }); if (m === 'close') server.close(() => process.exit(0)); });
+`;
+
+function require_resolve(name: string): string {
+  return path.join(process.cwd(), 'node_modules', name);
+}
+
+function ask<T>(w: Worker, msg: string, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: Record<string, unknown>): void => {
+      if (key in m) {
+        w.off('message', on);
+        resolve(m[key] as T);
+      }
+    };
+    w.on('message', on);
+    w.postMessage(msg);
+  });
+}
+
+async function main(): Promise<void> {
+  const admin = await adminUrl();
+  const name = `lk_bench_send_${randomBytes(4).toString('hex')}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lk-bench-send-'));
+  const sink = new Worker(SINK_SOURCE, { eval: true });
+  const port = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
+  const handle = await openDatabase({ databaseUrl: u.toString(), dataDir: null, poolSize: LANES + 4 });
+  try {
+    await migrate(handle.db);
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      SECRET_KEY: 'bench-secret-key-0123456789abcdefghijklmnop',
+      BOUNCE_DOMAIN: 'lists.example.test',
+      BASE_URL: 'https://lists.example.test',
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_MAX_CONNECTIONS: String(CONNECTIONS),
+    });
+    const ctx = { config, db: handle.db, engine: handle.engine, clock: systemClock(), logger: createLogger('warn') };
+    const list = await handle.db
+      .insertInto('lists')
+      .values({ name: 'bench', display_name: 'Bench List', threshold: 5, blocked_weight: 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await sql`insert into members (list_id, address, score, last_bounce_increment)
+              select ${list.id}, 'member' || g || '@ok.example.test', 0, 0 from generate_series(1, ${MEMBERS}) g`.execute(handle.db);
+    await sql`analyze members`.execute(handle.db);
+    const post = await createPost(
+      handle.db,
+      SYSTEM,
+      {
+        listId: list.id,
+        subject: 'Bench issue for {{address}}',
+        text: `Hello {{address}},\n\n${'This is the body of a typical list post with a few paragraphs. '.repeat(20)}\n\nLeave: {{unsubscribeUrl}}\n`,
+        html: `<p>Hello {{address}},</p><p>${'This is the body of a typical list post with a few paragraphs. '.repeat(20)}</p>`,
+      },
+      ctx.clock,
+    );
+    if (!post.ok) throw new Error(post.error);
+
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    const t0 = performance.now();
+    const started = await startPost(handle.db, SYSTEM, post.postId, ctx.clock);
+    const t1 = performance.now();
+    await sql`analyze deliveries`.execute(handle.db);
+    let nulls = 0;
+    const sender = new Sender(ctx, {
+      lanes: LANES,
+      batchSize: BATCH,
+      ...(NULL_TRANSPORT
+        ? { transport: { kind: 'smtp' as const, send: async () => (nulls++, { ok: true as const, code: 250, response: '250 ok' }), close: async () => {} } }
+        : {}),
+    });
+    const t2 = performance.now();
+    await sender.drain();
+    const t3 = performance.now();
+    await sender.stop();
+    clearInterval(sampler);
+    const received = NULL_TRANSPORT ? nulls : await ask<number>(sink, 'count', 'count');
+    const progress = await postProgress(handle.db, post.postId);
+    const rate = Math.round(received / ((t3 - t2) / 1000));
+    console.log(`members ${MEMBERS}, lanes ${LANES}, batch ${BATCH}, SMTP connections ${CONNECTIONS}`);
+    console.log(`queued ${started.ok ? started.total : '?'} in ${Math.round(t1 - t0)} ms; sent ${progress?.counts.sent} in ${Math.round(t3 - t2)} ms; sink received ${received}; post ${progress?.status}`);
+    if (received !== MEMBERS || progress?.counts.sent !== MEMBERS) throw new Error('not every message arrived exactly once');
+    console.log(`RESULT enqueue_time ${Math.round(t1 - t0)} ms`);
+    console.log(`RESULT peak_rss ${Math.round(peakRss / 1024 / 1024)} MB`);
+    console.log(`RESULT send_rate ${rate} msg/s`);
+  } finally {
+    await handle.close();
+    await ask<unknown>(sink, 'close', 'never').catch(() => {});
+    const d = new pg.Client({ connectionString: admin });
+    await d.connect();
+    await d.query(`drop database if exists ${name} with (force)`);
+    await d.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
