@@ -56,10 +56,12 @@ it('a list admin sends a post and sees the progress move without reloading, then
     const sender = new Sender(ctx, { ratePerSecond: 10, batchSize: 5, lanes: 1, idleMs: 50 });
     sender.start();
     try {
-      await page.waitForFunction(() => {
-        const n = Number(document.querySelector('[data-field="settled"]')?.textContent?.replace(/,/g, ''));
-        return n > 0 && n < 40;
-      }, undefined, { timeout: 15_000 });
+      // (a string: the test files are type-checked without the DOM library)
+      await page.waitForFunction(
+        `(() => { const n = Number(document.querySelector('[data-field="settled"]')?.textContent?.replace(/,/g, '')); return n > 0 && n < 40; })()`,
+        undefined,
+        { timeout: 15_000 },
+      );
       expect(navigations).toBe(0);
       // When the post is finished, the page reloads once to show the final state.
       await page.locator('[data-field="status"]', { hasText: 'sent' }).waitFor({ timeout: 20_000 });
@@ -72,7 +74,9 @@ it('a list admin sends a post and sees the progress move without reloading, then
     await page.getByRole('link', { name: 'failures' }).click();
     const failed = page.locator('tr.failed');
     expect(await failed.count()).toBe(2);
-    const color = await failed.first().locator('td').first().evaluate((el) => getComputedStyle(el).color);
+    const color = await failed.first().locator('td').first().evaluate(
+      (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color,
+    );
     expect(color).toBe('rgb(179, 38, 30)');
     await page.screenshot({ path: `${ctx.config.dataDir}/post-results.png`, fullPage: true });
   });
