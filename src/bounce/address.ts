@@ -5,10 +5,6 @@
 const ADDRESS_SOURCE =
   String.raw`(?:"[^"\n]{1,64}"|[A-Za-z0-9!#$%*+^_{|}~-](?:[A-Za-z0-9!#$%'*+=^_{|}~.-]{0,127}))@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,10}[A-Za-z]{1,24}|\[[0-9.:A-Fa-f]{3,45}\])`;
 
-export function addressRegex(): RegExp {
-  return new RegExp(ADDRESS_SOURCE, 'g');
-}
-
 const SINGLE = new RegExp(`^${ADDRESS_SOURCE}$`);
 
 /** Lower-case, no brackets, no trailing dot; null when it is not a plausible mailbox. */
@@ -26,26 +22,37 @@ export function normalizeAddress(a: string): string | null {
   return (local + s.slice(at)).toLowerCase();
 }
 
-/** Every address in a piece of text, in order, normalised, without duplicates. */
+const LOCAL_CHAR = /[A-Za-z0-9!#$%'*+=^_{|}~.\-"]/;
+const DOMAIN_CHAR = /[A-Za-z0-9.\-\[\]:]/;
+
+/**
+ * Every address in a piece of text, in order, normalised, without duplicates. Scans from each "@"
+ * outwards instead of running one big pattern over the whole text (faster, and linear).
+ */
 export function addressesIn(text: string, max = 200): string[] {
   const out: string[] = [];
-  const seen = new Set<string>();
-  const re = addressRegex();
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    // A match glued to a preceding word character or dot is part of something else (a path, a URL).
-    let raw = m[0];
-    const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 0;
+  let at = text.indexOf('@');
+  let guard = 0;
+  while (at >= 0 && out.length < max && guard++ < 10_000) {
+    let start = at;
+    while (start > 0 && at - start < 130 && LOCAL_CHAR.test(text[start - 1])) start--;
+    let end = at + 1;
+    while (end < text.length && end - at < 256 && DOMAIN_CHAR.test(text[end])) end++;
+    const before = start > 0 ? text.charCodeAt(start - 1) : 0;
     // Glued to a path, a URL query or a key=value: part of something else (X.400 "SMTP=" excepted).
-    if (before === 47 /* / */ || before === 38 /* & */ || before === 63 /* ? */) continue;
-    if (before === 61 /* = */ && !/smtp=$/i.test(text.slice(Math.max(0, m.index - 5), m.index))) continue;
-    raw = raw.replace(/^[.\-]+/, '').replace(/^smtp=/i, '');
-    const n = normalizeAddress(raw);
-    if (n && !seen.has(n)) {
-      seen.add(n);
-      out.push(n);
-      if (out.length >= max) break;
+    const glued = before === 47 /* / */ || before === 38 /* & */ || before === 63; /* ? */
+    if (!glued && start < at && end > at + 1) {
+      let raw = text.slice(start, end);
+      if (raw.includes('"') && !/^"[^"]+"@/.test(raw)) raw = raw.slice(raw.lastIndexOf('"', raw.indexOf('@')) + 1);
+      raw = raw.replace(/^[.\-=']+/, '').replace(/^smtp=/i, '').replace(/[.\-:\]]+$/, '');
+      if (/^[A-Za-z_][\w-]*=/.test(raw) && !/^[^=@]*\+/.test(raw)) {
+        // "key=value@…" is a parameter, not an address.
+        raw = '';
+      }
+      const n = raw ? normalizeAddress(raw) : null;
+      if (n && !out.includes(n)) out.push(n);
     }
+    at = text.indexOf('@', Math.max(end, at + 1));
   }
   return out;
 }

@@ -24,7 +24,7 @@ function fields(text: string): Array<[string, string] | null> {
   const lines = text.split('\n', 20_000);
   let last: [string, string] | null = null;
   for (const raw of lines) {
-    const line = raw.replace(/\s+$/, '');
+    const line = raw.trimEnd();
     if (line === '') {
       out.push(null); // block separator
       last = null;

@@ -60,12 +60,14 @@ export function parseMessage(raw: Uint8Array): ParsedMessage {
 }
 
 /** Parses header block + body; `top` allows an mbox "From " line first. */
-export function parseEntity(s: string, depth: number, state: ParseState, top = false): MimePart {
+export function parseEntity(s: string, depth: number, state: ParseState, top = false, shallow = false): MimePart {
   state.parts++;
   const { headers, bodyStart } = parseHeaderBlock(s, top);
   const body = bodyStart < s.length ? s.slice(bodyStart) : '';
   const ct = contentType(headers);
   const part: MimePart = { headers, type: ct.type, params: ct.params, body, parts: [], message: null, depth };
+  // The returned copy of the original post: only its headers matter, its body stays unparsed.
+  if (shallow) return part;
   if (depth >= LIMITS.maxDepth) {
     if (!state.limit && (ct.type.startsWith('multipart/') || ct.type.startsWith('message/'))) {
       state.limit = `depth: nesting deeper than ${LIMITS.maxDepth}`;
@@ -96,7 +98,8 @@ export function parseEntity(s: string, depth: number, state: ParseState, top = f
   ) {
     if (state.parts < LIMITS.maxParts) {
       const inner = decodeTransfer(body, headerValue(headers, 'content-transfer-encoding'));
-      part.message = parseEntity(inner, depth + 1, state);
+      // The returned copy of the post: its headers identify it, its body is never needed in parts.
+      part.message = parseEntity(inner, depth + 1, state, false, true);
     }
   }
   return part;

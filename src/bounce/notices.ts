@@ -145,7 +145,7 @@ function collect(lines: string[], skip: Set<string>): string[] {
     for (const a of addressesIn(line, 20)) {
       if (skip.has(a) || contacts.has(a) || /-bounces?(\+|@)/.test(a)) continue;
       if (isSystemLocalPart(a) && !/^\s*<[^>]+>:?\s*$/.test(line) && !/\bto <?[^\s]+@/i.test(line)) continue;
-      if (STRONG_RECIPIENT_LINE.test(line) || new RegExp(`\\b(deliver\\w*|sen[dt]|message|mail|rcpt)\\b(\\s+\\S+){0,3}\\s+to:?\\s*<?${escape(a)}`, 'i').test(line)) {
+      if (STRONG_RECIPIENT_LINE.test(line) || sentTo(line, a)) {
         if (!strong.includes(a)) strong.push(a);
       } else if (!weak.includes(a)) {
         weak.push(a);
@@ -179,9 +179,14 @@ function bareLocalParts(lines: string[], domain: string | null, skip: Set<string
   return out;
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** "… delivering your mail to <a>", "message to a": the address is the object of a sending verb. */
+function sentTo(line: string, address: string): boolean {
+  const i = line.toLowerCase().indexOf(address);
+  if (i <= 0) return false;
+  return SENT_TO_BEFORE.test(line.slice(Math.max(0, i - 80), i));
 }
+
+const SENT_TO_BEFORE = /\b(deliver\w*|sen[dt]|message|mail|rcpt)\b(\s+\S+){0,3}\s+to:?\s*<?$/i;
 
 /** The notice lines about one recipient: its line and what follows until the next recipient. */
 function textAbout(address: string, lines: string[], all: string[]): string {

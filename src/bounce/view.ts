@@ -123,8 +123,7 @@ export function buildView(parsed: ParsedMessage): MessageView {
   let originalText = '';
   if (original) {
     const o = original as MimePart;
-    const body = o.parts.length > 0 ? (o.parts.find((c) => c.type === 'text/plain') ?? o.parts[0]) : o;
-    if (body && !body.type.startsWith('multipart/')) originalText = partText(body).slice(0, 8000);
+    originalText = o.type.startsWith('multipart/') ? o.body.slice(0, 8000) : partText(o).slice(0, 8000);
   }
   if (!original) {
     // A notice that quotes the original inline: cut it there, and read the quoted headers.
