@@ -6,10 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 function simulate(args: string[], input?: string) {
-  return spawnSync(TSX, ['scripts/simulate.ts', ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 180_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 180_000 });
 }
 
 describe('the simulate command', () => {
