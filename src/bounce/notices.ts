@@ -39,7 +39,7 @@ const PERMANENT_TEXT =
 const HEADERISH_LINE =
   /^\s*[>|]?\s*(from|sender|reply-to|return-path|errors-to|message-id|in-reply-to|references|received|by|id|x-[\w-]+|mail from|envelope-from|resent-\w+|list-\w+)\s*[:=]|\b(mail from|envelope-from)\b/i;
 const CONTACT_LINE =
-  /\b(contact|support (at|team|desk|center|centre)|customer support|help ?desk|questions|write to|e-?mail us|send (an? )?(e-?)?mail to|for (more |further )?(information|assistance|help)|reply to|complain|abuse report)\b|連絡|問い?合わ?せ/i;
+  /\b(contact|support (at|team|desk|center|centre)|customer support|help ?desk|questions|write to|e-?mail us|send (an? )?(e-?)?mail to|for (more |further )?(information|assistance|help)|complain|abuse report)\b|連絡|問い?合わ?せ/i;
 const FOREIGN_LINE = { test: (l: string) => HEADERISH_LINE.test(l) || CONTACT_LINE.test(l) };
 
 const STRONG_RECIPIENT_LINE =
@@ -199,6 +199,8 @@ function textAbout(address: string, lines: string[], all: string[]): string {
     if (lines[j].trim() === '' && out.length > 1 && lines[j + 1] !== undefined && lines[j + 1].trim() === '') break;
     out.push(lines[j]);
   }
-  if (i > 0 && lines[i - 1].trim() !== '') out.unshift(lines[i - 1]);
+  // With one recipient the line before may say why ("User unknown:" then the address); with several it
+  // belongs to the previous recipient.
+  if (all.length === 1 && i > 0 && lines[i - 1].trim() !== '') out.unshift(lines[i - 1]);
   return out.join('\n').slice(0, 2000);
 }
