@@ -57,7 +57,7 @@ function classifyParsed(raw: Uint8Array): Classification {
 
   // 2. Challenge-response systems sometimes dress their challenge as a DSN (without an Action).
   const auto = autoreplySignals(view);
-  if (auto && auto.strong && !/^\s*action\s*:\s*failed/im.test(view.deliveryStatus.join('\n'))) {
+  if (auto && (auto.detector === 'autoreply:challenge' || (auto.strong && !/^\s*action\s*:\s*failed/im.test(view.deliveryStatus.join('\n'))))) {
     return result('autoreply', [], auto.detector);
   }
 
