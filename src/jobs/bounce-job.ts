@@ -24,6 +24,12 @@ export interface BatchInfo {
 export interface BounceJobOptions {
   /** Members per statement (default 5000). */
   batchSize?: number;
+  /**
+   * Workers per step, each on its own connection and its own share of the members (id modulo); with more
+   * than one, the disable and the notify steps also run side by side (they touch disjoint members).
+   * Default 2 on PostgreSQL, 1 on PGlite (one connection).
+   */
+  concurrency?: number;
   /** Only these lists (default: every list with process_bounces). */
   listIds?: number[];
   /** Called after each committed batch (progress; tests use it to interrupt a run). */
@@ -128,7 +134,7 @@ async function runLocked(ctx: JobContext, today: IsoDate, opts: BounceJobOptions
     const errors: string[] = [];
     for (const row of await q.execute()) {
       try {
-        lists.push(await runForList(db, row.id, policyFromRow(row), today, opts));
+        lists.push(await runForList(db, row.id, policyFromRow(row), today, { concurrency: ctx.engine === 'postgres' ? 2 : 1, ...opts }));
       } catch (err) {
         logger.error({ err, listId: row.id, job: BOUNCE_JOB }, 'bounce job failed for a list');
         errors.push(`list ${row.id}: ${err instanceof Error ? err.message : String(err)}`);
@@ -186,134 +192,162 @@ export async function runForList(
   // is written once and a batch is all or nothing. With warnings = 0 that notification is the removal.
   // `score > 0` lets the planner use the members_bouncing partial index.
   const removeAtOnce = settings.warnings <= 0;
-  for (;;) {
-    const { rows } = await sql<{ members: number; removed: number; member_notices: number; owner_notices: number }>`
-      with due as (
-        select id from members
-         where list_id = ${listId} and status = 'enabled' and score > 0 and score >= ${settings.threshold}
-         order by id limit ${batch}
-           for update
-      ),
-      upd as (
-        update members m
-           set status = ${removeAtOnce ? 'removed' : 'disabled_by_bounce'},
-               warnings_left = ${Math.max(settings.warnings - 1, 0)}, warnings_sent = 1,
-               last_warning_date = ${today}::date, disabled_on = ${today}::date,
-               status_changed_at = now(), updated_at = now()
-          from due where m.id = due.id
-        returning m.id, m.list_id, m.address, m.score, m.status, m.warnings_left,
-                  ${episode('m.status_changed_at')} as episode
-      ),
-      aud as (
-        insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
-        select ${SYSTEM.type}, null, ${SYSTEM.label},
-               ${removeAtOnce ? 'member.removed_by_bounce' : 'member.disabled_by_bounce'}, upd.list_id, upd.id,
-               jsonb_build_object('date', ${today}::text, 'score', upd.score, 'threshold', ${settings.threshold}::numeric,
-                                  'before', jsonb_build_object('status', 'enabled'),
-                                  'after', jsonb_build_object('status', upd.status, 'warnings_left', upd.warnings_left))
-          from upd
-      ),
-      mn as (
-        insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
-        select upd.list_id, upd.id, upd.address, ${removeAtOnce ? 'removed' : 'disabled'}, 'member',
-               jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'notice', 1, 'warningsLeft', upd.warnings_left),
-               'bounce:' || upd.id || ':' || upd.episode || ':1'
-          from upd
-        on conflict (dedupe_key) do nothing
-        returning 1
-      ),
-      own as (
-        insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
-        select upd.list_id, upd.id, o.address, t.type, 'owner',
-               jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address, 'score', upd.score),
-               t.type || ':' || upd.id || ':' || upd.episode || ':' || o.address
-          from upd
-          join ${owners} o on o.list_id = upd.list_id
-          cross join (values ('owner_disabled', ${settings.notifyOwnerOnDisable}::boolean),
-                             ('owner_removed', ${removeAtOnce && settings.notifyOwnerOnRemoval}::boolean)) as t(type, wanted)
-         where t.wanted
-        on conflict (dedupe_key) do nothing
-        returning 1
-      )
-      select (select count(*) from upd)::int as members,
-             (select count(*) from upd where status = 'removed')::int as removed,
-             (select count(*) from mn)::int as member_notices,
-             (select count(*) from own)::int as owner_notices`.execute(db);
-    const r = rows[0]!;
-    stats.disabled += r.members;
-    stats.removed += r.removed;
-    stats.memberNotices += r.member_notices;
-    stats.ownerNotices += r.owner_notices;
-    if (r.members > 0) await opts.onBatch?.({ listId, step: 'disable', members: r.members });
-    if (r.members < batch) break;
-  }
+  const workers = Math.max(1, Math.floor(opts.concurrency ?? 1));
+  const share = (w: number) => (workers > 1 ? sql`and id % ${workers} = ${w}` : sql``);
+  let failure: { error: unknown } | null = null;
+
+  const disableWorker = async (w: number) => {
+    for (;;) {
+      if (failure) return;
+      const { rows } = await sql<{ members: number; removed: number; member_notices: number; owner_notices: number }>`
+        with due as (
+          select id from members
+           where list_id = ${listId} and status = 'enabled' and score > 0 and score >= ${settings.threshold} ${share(w)}
+           order by id limit ${batch}
+             for update
+        ),
+        upd as (
+          update members m
+             set status = ${removeAtOnce ? 'removed' : 'disabled_by_bounce'},
+                 warnings_left = ${Math.max(settings.warnings - 1, 0)}, warnings_sent = 1,
+                 last_warning_date = ${today}::date, disabled_on = ${today}::date,
+                 status_changed_at = now(), updated_at = now()
+            from due where m.id = due.id
+          returning m.id, m.list_id, m.address, m.score, m.status, m.warnings_left,
+                    ${episode('m.status_changed_at')} as episode
+        ),
+        aud as (
+          insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
+          select ${SYSTEM.type}, null, ${SYSTEM.label},
+                 ${removeAtOnce ? 'member.removed_by_bounce' : 'member.disabled_by_bounce'}, upd.list_id, upd.id,
+                 jsonb_build_object('date', ${today}::text, 'score', upd.score, 'threshold', ${settings.threshold}::numeric,
+                                    'before', jsonb_build_object('status', 'enabled'),
+                                    'after', jsonb_build_object('status', upd.status, 'warnings_left', upd.warnings_left))
+            from upd
+        ),
+        mn as (
+          insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+          select upd.list_id, upd.id, upd.address, ${removeAtOnce ? 'removed' : 'disabled'}, 'member',
+                 jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'notice', 1, 'warningsLeft', upd.warnings_left),
+                 'bounce:' || upd.id || ':' || upd.episode || ':1'
+            from upd
+          on conflict (dedupe_key) do nothing
+          returning 1
+        ),
+        own as (
+          insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+          select upd.list_id, upd.id, o.address, t.type, 'owner',
+                 jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address, 'score', upd.score),
+                 t.type || ':' || upd.id || ':' || upd.episode || ':' || o.address
+            from upd
+            join ${owners} o on o.list_id = upd.list_id
+            cross join (values ('owner_disabled', ${settings.notifyOwnerOnDisable}::boolean),
+                               ('owner_removed', ${removeAtOnce && settings.notifyOwnerOnRemoval}::boolean)) as t(type, wanted)
+           where t.wanted
+          on conflict (dedupe_key) do nothing
+          returning 1
+        )
+        select (select count(*) from upd)::int as members,
+               (select count(*) from upd where status = 'removed')::int as removed,
+               (select count(*) from mn)::int as member_notices,
+               (select count(*) from own)::int as owner_notices`.execute(db);
+      const r = rows[0]!;
+      stats.disabled += r.members;
+      stats.removed += r.removed;
+      stats.memberNotices += r.member_notices;
+      stats.ownerNotices += r.owner_notices;
+      if (r.members > 0) await opts.onBatch?.({ listId, step: 'disable', members: r.members });
+      if (r.members < batch) break;
+    }
+  };
 
   // 4.2/4.3 The next notification of every disabled member that is due: at most one a run (members just
   // disabled were notified above, today), and the schedule continues from the date it is actually sent.
   // The notice row records a warning; removals are audited too.
   const cutoff = noticeDueCutoff(today, settings.warningIntervalDays);
-  for (;;) {
-    const { rows } = await sql<{ members: number; warned: number; removed: number; member_notices: number; owner_notices: number }>`
-      with due as (
-        select id, warnings_left, warnings_sent, ${episode('status_changed_at')} as episode from members
-         where list_id = ${listId} and status = 'disabled_by_bounce'
-           and (last_warning_date is null or last_warning_date <= ${cutoff}::date)
-         order by id limit ${batch}
-           for update
-      ),
-      upd as (
-        update members m
-           set status = case when due.warnings_left <= 0 then 'removed' else 'disabled_by_bounce' end,
-               warnings_left = greatest(due.warnings_left - 1, 0),
-               warnings_sent = due.warnings_sent + 1,
-               last_warning_date = ${today}::date,
-               status_changed_at = case when due.warnings_left <= 0 then now() else m.status_changed_at end,
-               updated_at = now()
-          from due where m.id = due.id
-        returning m.id, m.list_id, m.address, m.status, m.warnings_left, m.warnings_sent, due.episode
-      ),
-      mn as (
-        insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
-        select upd.list_id, upd.id, upd.address,
-               case when upd.status = 'removed' then 'removed' when upd.warnings_sent = 1 then 'disabled' else 'warning' end,
-               'member',
-               jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'notice', upd.warnings_sent,
-                                  'warningsLeft', upd.warnings_left),
-               'bounce:' || upd.id || ':' || upd.episode || ':' || upd.warnings_sent
-          from upd
-        on conflict (dedupe_key) do nothing
-        returning 1
-      ),
-      own as (
-        insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
-        select upd.list_id, upd.id, o.address, 'owner_removed', 'owner',
-               jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address),
-               'owner_removed:' || upd.id || ':' || upd.episode || ':' || o.address
-          from upd join ${owners} o on o.list_id = upd.list_id
-         where upd.status = 'removed' and ${settings.notifyOwnerOnRemoval}::boolean
-        on conflict (dedupe_key) do nothing
-        returning 1
-      ),
-      aud as (
-        insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
-        select ${SYSTEM.type}, null, ${SYSTEM.label}, 'member.removed_by_bounce', upd.list_id, upd.id,
-               jsonb_build_object('date', ${today}::text, 'notice', upd.warnings_sent,
-                                  'before', jsonb_build_object('status', 'disabled_by_bounce'),
-                                  'after', jsonb_build_object('status', 'removed'))
-          from upd where upd.status = 'removed'
-      )
-      select (select count(*) from upd)::int as members,
-             (select count(*) from upd where status <> 'removed')::int as warned,
-             (select count(*) from upd where status = 'removed')::int as removed,
-             (select count(*) from mn)::int as member_notices,
-             (select count(*) from own)::int as owner_notices`.execute(db);
-    const r = rows[0]!;
-    stats.warned += r.warned;
-    stats.removed += r.removed;
-    stats.memberNotices += r.member_notices;
-    stats.ownerNotices += r.owner_notices;
-    if (r.members > 0) await opts.onBatch?.({ listId, step: 'notify', members: r.members });
-    if (r.members < batch) break;
+  const notifyWorker = async (w: number) => {
+    for (;;) {
+      if (failure) return;
+      const { rows } = await sql<{ members: number; warned: number; removed: number; member_notices: number; owner_notices: number }>`
+        with due as (
+          select id, warnings_left, warnings_sent, ${episode('status_changed_at')} as episode from members
+           where list_id = ${listId} and status = 'disabled_by_bounce'
+             and (last_warning_date is null or last_warning_date <= ${cutoff}::date) ${share(w)}
+           order by id limit ${batch}
+             for update
+        ),
+        upd as (
+          update members m
+             set status = case when due.warnings_left <= 0 then 'removed' else 'disabled_by_bounce' end,
+                 warnings_left = greatest(due.warnings_left - 1, 0),
+                 warnings_sent = due.warnings_sent + 1,
+                 last_warning_date = ${today}::date,
+                 status_changed_at = case when due.warnings_left <= 0 then now() else m.status_changed_at end,
+                 updated_at = now()
+            from due where m.id = due.id
+          returning m.id, m.list_id, m.address, m.status, m.warnings_left, m.warnings_sent, due.episode
+        ),
+        mn as (
+          insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+          select upd.list_id, upd.id, upd.address,
+                 case when upd.status = 'removed' then 'removed' when upd.warnings_sent = 1 then 'disabled' else 'warning' end,
+                 'member',
+                 jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'notice', upd.warnings_sent,
+                                    'warningsLeft', upd.warnings_left),
+                 'bounce:' || upd.id || ':' || upd.episode || ':' || upd.warnings_sent
+            from upd
+          on conflict (dedupe_key) do nothing
+          returning 1
+        ),
+        own as (
+          insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
+          select upd.list_id, upd.id, o.address, 'owner_removed', 'owner',
+                 jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address),
+                 'owner_removed:' || upd.id || ':' || upd.episode || ':' || o.address
+            from upd join ${owners} o on o.list_id = upd.list_id
+           where upd.status = 'removed' and ${settings.notifyOwnerOnRemoval}::boolean
+          on conflict (dedupe_key) do nothing
+          returning 1
+        ),
+        aud as (
+          insert into audit_log (actor_type, actor_id, actor_label, action, list_id, member_id, details)
+          select ${SYSTEM.type}, null, ${SYSTEM.label}, 'member.removed_by_bounce', upd.list_id, upd.id,
+                 jsonb_build_object('date', ${today}::text, 'notice', upd.warnings_sent,
+                                    'before', jsonb_build_object('status', 'disabled_by_bounce'),
+                                    'after', jsonb_build_object('status', 'removed'))
+            from upd where upd.status = 'removed'
+        )
+        select (select count(*) from upd)::int as members,
+               (select count(*) from upd where status <> 'removed')::int as warned,
+               (select count(*) from upd where status = 'removed')::int as removed,
+               (select count(*) from mn)::int as member_notices,
+               (select count(*) from own)::int as owner_notices`.execute(db);
+      const r = rows[0]!;
+      stats.warned += r.warned;
+      stats.removed += r.removed;
+      stats.memberNotices += r.member_notices;
+      stats.ownerNotices += r.owner_notices;
+      if (r.members > 0) await opts.onBatch?.({ listId, step: 'notify', members: r.members });
+      if (r.members < batch) break;
+    }
+  };
+
+  // A failing worker stops the others after their current batch; the run fails once all have stopped,
+  // so no statement of this run is still going when the lock is released.
+  const guarded = (fn: (w: number) => Promise<void>) => async (w: number) => {
+    try {
+      await fn(w);
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+  const ids = Array.from({ length: workers }, (_, w) => w);
+  if (workers === 1) {
+    await guarded(disableWorker)(0);
+    await guarded(notifyWorker)(0);
+  } else {
+    await Promise.all([...ids.map(guarded(disableWorker)), ...ids.map(guarded(notifyWorker))]);
   }
+  if (failure) throw (failure as { error: unknown }).error;
   return stats;
 }

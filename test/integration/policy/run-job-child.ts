@@ -13,6 +13,7 @@ await runBounceJob(
   {
     listIds: [Number(listId)],
     batchSize: 1,
+    concurrency: 1, // one worker, so "half-way" is a known point
     onBatch: async (b) => {
       batches += 1;
       process.stdout.write(`batch ${b.step}\n`);
