@@ -216,3 +216,21 @@ describe('manage my subscriptions', () => {
     expect(page.body).toContain('delivery paused after bounces');
   });
 });
+
+describe('double opt-in with the confirm link', () => {
+  it('takes a new address from the form through its confirm mail to an enabled member', async () => {
+    await submit('/subscribe/news', { email: 'newcomer@example.org' });
+    const notice = await ctx.db.selectFrom('notices').selectAll().where('to_address', '=', 'newcomer@example.org').executeTakeFirstOrThrow();
+    const rendered = await renderNotice(ctx.db, ctx.config, { ...notice, payload: notice.payload as Record<string, unknown> }, ctx.clock.today());
+    if (!rendered.ok) throw new Error(rendered.error);
+    expect(rendered.notice.subject).toBe('Confirm your subscription to The News');
+    const path = new URL(/https?:\/\/\S+\/s\/confirm\/[A-Za-z0-9._-]+/.exec(rendered.notice.text)![0]).pathname;
+    // Opening the link changes nothing; the button's POST confirms.
+    expect((await app.inject({ method: 'GET', url: path })).statusCode).toBe(200);
+    expect((await member('newcomer@example.org'))!.status).toBe('pending');
+    const done = await app.inject({ method: 'POST', url: path });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('Subscription confirmed');
+    expect(await member('newcomer@example.org')).toMatchObject({ status: 'enabled', score: 0 });
+  });
+});
