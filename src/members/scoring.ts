@@ -154,16 +154,21 @@ export async function recordBounceEvents(db: Db, events: BounceEventInput[], tod
       returning id
     ),
     upd as (
+      -- The rules again on the row as it is when locked (not the snapshot calc read), so a concurrent batch
+      -- for the same member the same day cannot add a second increment, nor score a member just disabled.
       update members m
-         set score = case c.effect
-                       when 'stale_reset' then c.weight
-                       when 'raised' then m.score + c.weight - m.last_bounce_increment
+         set score = case
+                       when m.last_bounce_date is not null and m.last_bounce_date + l.stale_after_days < ${today}::date
+                         then c.weight
+                       when m.last_bounce_date = ${today}::date then m.score + c.weight - m.last_bounce_increment
                        else m.score + c.weight end,
-             last_bounce_date = ${today}::date,
              last_bounce_increment = c.weight,
+             last_bounce_date = ${today}::date,
              updated_at = now()
-        from calc c
-       where m.id = c.m_id and c.effect in ('scored', 'stale_reset', 'raised')
+        from calc c, lists l
+       where m.id = c.m_id and l.id = m.list_id and c.effect in ('scored', 'stale_reset', 'raised')
+         and m.status = 'enabled' and l.process_bounces
+         and (m.last_bounce_date is distinct from ${today}::date or c.weight > m.last_bounce_increment)
     )
     select x.ord, ins.id, c.l_id as list_id, c.m_id as member_id, c.weight, c.effect
       from x

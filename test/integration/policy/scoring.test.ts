@@ -143,6 +143,27 @@ describe('recording bounce events', () => {
     expect((await member(ids[1])).score).toBe(1);
   });
 
+  it('two concurrent batches for one member the same day add one increment, not two', async () => {
+    const listId = await makeList(ctx.db);
+    const [m] = await makeMembers(ctx.db, listId, 1, {}, 'race');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let firstDone!: () => void;
+    const first = new Promise<void>((r) => (firstDone = r));
+    const a = ctx.db.transaction().execute(async (trx) => {
+      await recordBounceEvents(trx, [ev(listId, m)], TODAY);
+      firstDone();
+      await gate;
+    });
+    await first;
+    // B reads the member as not yet scored today, then waits for A's row lock.
+    const b = ctx.db.transaction().execute((trx) => recordBounceEvents(trx, [ev(listId, m)], TODAY));
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await Promise.all([a, b]);
+    expect(await member(m)).toMatchObject({ score: 1, last_bounce_date: TODAY, last_bounce_increment: 1 });
+  });
+
   it('runs inside the caller\'s transaction (rolled back with it)', async () => {
     const listId = await makeList(ctx.db);
     const [m] = await makeMembers(ctx.db, listId, 1, {}, 'trx');
