@@ -1,6 +1,6 @@
 // CSV import (all or nothing, with a per-row report) and streaming CSV export of a list's members.
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { Readable } from 'node:stream';
 import { normalizeAddress } from '../bounce/address.js';
@@ -228,44 +228,51 @@ export async function getImport(db: Db, listId: number, importId: number) {
 export const EXPORT_COLUMNS = ['address', 'display_name', 'status', 'score', 'last_bounce_date', 'disabled_on', 'subscribed_at'];
 const EXPORT_BATCH = 5000;
 
-/** The list's members in address order, read in keyset batches so memory stays bounded on any size. */
+/**
+ * The list's members in the order they were added, read in keyset batches on (list_id, id): memory stays
+ * bounded on any size, and id order follows the table's physical order, so each batch reads few pages.
+ */
 export async function* memberRows(
   db: Db,
   listId: number,
   filter: { status?: MemberStatus | null; q?: string } = {},
-): AsyncGenerator<(string | number)[]> {
-  let after: string | null = null;
+): AsyncGenerator<(string | number)[][]> {
+  let after: number | null = null;
   const q = normaliseQuery(filter.q);
   for (;;) {
     let sel = db
       .selectFrom('members')
-      .select(['address', 'display_name', 'status', 'score', 'last_bounce_date', 'disabled_on', 'subscribed_at'])
+      .select(['id', 'address', 'display_name', 'status', 'score', 'last_bounce_date', 'disabled_on', 'subscribed_at'])
       .where('list_id', '=', listId);
     if (filter.status) sel = sel.where('status', '=', filter.status);
     if (q) sel = sel.where('address', 'like', `%${likeEscape(q)}%`);
-    if (after !== null) sel = sel.where('address', '>', after);
-    const batch = await sel.orderBy('address').limit(EXPORT_BATCH).execute();
-    for (const r of batch) {
-      yield [
-        r.address,
-        // A leading = + - @ would run as a formula when the file is opened in a spreadsheet.
-        /^[=+\-@\t\r]/.test(r.display_name) ? `'${r.display_name}` : r.display_name,
-        r.status,
-        Number(r.score),
-        r.last_bounce_date ?? '',
-        r.disabled_on ?? '',
-        new Date(r.subscribed_at).toISOString(),
-      ];
-    }
+    if (after !== null) sel = sel.where('id', '>', after);
+    const batch = await sel.orderBy('id').limit(EXPORT_BATCH).execute();
+    yield batch.map((r) => [
+      r.address,
+      // A leading = + - @ would run as a formula when the file is opened in a spreadsheet.
+      /^[=+\-@\t\r]/.test(r.display_name) ? `'${r.display_name}` : r.display_name,
+      r.status,
+      Number(r.score),
+      r.last_bounce_date ?? '',
+      r.disabled_on ?? '',
+      new Date(r.subscribed_at).toISOString(),
+    ]);
     if (batch.length < EXPORT_BATCH) return;
-    after = batch[batch.length - 1].address;
+    after = batch[batch.length - 1].id;
   }
 }
 
-/** A CSV byte stream (header + rows) with back-pressure: the next batch is read only when the client has taken the last. */
+/**
+ * A CSV byte stream (header, then one chunk per batch) with back-pressure: the next batch is read from the
+ * database only when the client has taken the previous one.
+ */
 export function exportCsv(db: Db, listId: number, filter: { status?: MemberStatus | null; q?: string } = {}): Readable {
-  const source = Readable.from(memberRows(db, listId, filter), { objectMode: true, highWaterMark: 1000 });
-  const out = stringify({ header: true, columns: EXPORT_COLUMNS });
-  source.on('error', (err) => out.destroy(err));
-  return source.pipe(out);
+  async function* chunks(): AsyncGenerator<string> {
+    yield stringifySync([EXPORT_COLUMNS]);
+    for await (const batch of memberRows(db, listId, filter)) {
+      if (batch.length) yield stringifySync(batch);
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
 }

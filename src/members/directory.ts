@@ -12,7 +12,7 @@ export const MEMBER_SORTS: Record<MemberSort, string> = {
   address: 'Address A–Z',
   '-address': 'Address Z–A',
   '-score': 'Highest bounce score',
-  '-subscribed': 'Newest first',
+  '-subscribed': 'Newest members first',
 };
 export type MatchMode = 'contains' | 'prefix';
 
@@ -75,23 +75,32 @@ export function normaliseQuery(q: string | undefined): string {
   return (q ?? '').trim().toLowerCase().slice(0, 254);
 }
 
-const SORTS: Record<MemberSort, { col: 'address' | 'score' | 'subscribed_at'; desc: boolean }> = {
+// "Newest first" is member id order: the order members were added, with an index per list and per status.
+const SORTS: Record<MemberSort, { col: 'address' | 'score' | 'id'; desc: boolean }> = {
   address: { col: 'address', desc: false },
   '-address': { col: 'address', desc: true },
   '-score': { col: 'score', desc: true },
-  '-subscribed': { col: 'subscribed_at', desc: true },
+  '-subscribed': { col: 'id', desc: true },
 };
 
 function searchCondition(q: string, match: MatchMode): Expression<SqlBool> | null {
   if (!q) return null;
   // Under 3 characters a trigram index cannot help, so short terms match the start of the address.
   if (match === 'prefix' || q.length < 3) return sql<SqlBool>`address like ${likeEscape(q) + '%'}`;
+  const at = q.indexOf('@');
+  const local = at > 0 ? q.slice(0, at) : '';
+  if (local.length >= 3) {
+    // Domain trigrams ("gmail", "example") are in most rows and make the GIN scan crawl; the local part is
+    // what narrows. The index sees only the local part; the whole term is checked on the few rows found
+    // ((address || '') is not indexable, so the planner cannot fold it back into the trigram scan).
+    return sql<SqlBool>`address like ${'%' + likeEscape(local) + '@%'} and (address || '') like ${'%' + likeEscape(q) + '%'}`;
+  }
   return sql<SqlBool>`address like ${'%' + likeEscape(q) + '%'}`;
 }
 
 /**
  * One page of a list's members. Keyset pagination on (sort column, id), so page 5,000 costs what page 1 does;
- * every sort has an index (list_id, column, id) or the unique (list_id, address).
+ * every sort has an index: (list_id[, status], address | score, id | id); see migrations 0001, 0040, 0042.
  */
 export async function findMembers(db: Db, listId: number, query: MemberQuery = {}): Promise<MemberPage> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
@@ -126,20 +135,24 @@ export async function findMembers(db: Db, listId: number, query: MemberQuery = {
     const op = desc ? '<' : '>';
     if (sort.col === 'address') {
       sel = sel.where('address', op, String(cursor[0]));
+    } else if (sort.col === 'id') {
+      sel = sel.where('id', op, cursor[1]);
     } else {
-      const value = sort.col === 'subscribed_at' ? new Date(String(cursor[0])) : Number(cursor[0]);
-      sel = sel.where(sql<SqlBool>`(${sql.ref(sort.col)}, id) ${sql.raw(op)} (${value}, ${cursor[1]})`);
+      sel = sel.where(sql<SqlBool>`(score, id) ${sql.raw(op)} (${Number(cursor[0])}, ${cursor[1]})`);
     }
   }
   const dir = desc ? 'desc' : 'asc';
+  // With a status filter, ordering by status first changes nothing (one status) but lets the planner walk
+  // (list_id, status, column) instead of an index over every status, filtering out the others as it goes.
+  if (query.status) sel = sel.orderBy('status', dir);
   sel = sel.orderBy(sort.col, dir);
-  if (sort.col !== 'address') sel = sel.orderBy('id', dir);
+  if (sort.col === 'score') sel = sel.orderBy('id', dir);
   const fetched = (await sel.limit(limit + 1).execute()) as MemberRow[];
   const more = fetched.length > limit;
   const rows = more ? fetched.slice(0, limit) : fetched;
   if (backwards) rows.reverse();
   const key = (r: MemberRow): Cursor => [
-    sort.col === 'subscribed_at' ? new Date(r.subscribed_at).toISOString() : sort.col === 'score' ? Number(r.score) : r.address,
+    sort.col === 'id' ? Number(r.id) : sort.col === 'score' ? Number(r.score) : r.address,
     Number(r.id),
   ];
   const first = rows[0];
