@@ -53,6 +53,14 @@ export class PassAborted extends Error {
   }
 }
 
+/** Every message of a batch failed alone: a bug or an outage, not poison. Nothing was filed as failed. */
+export class SystemicFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`every message of the batch failed: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'SystemicFailure';
+  }
+}
+
 export function errorText(err: unknown): string {
   const e = err as Error | null;
   const text = e && typeof e.message === 'string' ? `${e.name ?? 'Error'}: ${e.message}` : String(err);

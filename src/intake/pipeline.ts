@@ -10,7 +10,14 @@ import type { Database, InboundState, Source } from '../db/schema.js';
 import { recordBounceEvents, type BounceEventInput } from '../members/scoring.js';
 import type { AppContext } from '../services.js';
 import { cluesOf } from './clues.js';
-import { databaseAnswers, DatabaseUnavailableError, errorText, isTransientDbError, PassAborted } from './errors.js';
+import {
+  databaseAnswers,
+  DatabaseUnavailableError,
+  errorText,
+  isTransientDbError,
+  PassAborted,
+  SystemicFailure,
+} from './errors.js';
 import { DELIVERY_FROM, matchBatch, type MatchResult } from './match.js';
 import { cleanDeep, cleanText } from './sanitize.js';
 
@@ -99,18 +106,25 @@ const identityKey = (i: MessageIdentity): string | null =>
   i.mailbox != null && i.uidvalidity != null && i.uid != null ? `${i.mailbox}\u0000${i.uidvalidity}\u0000${i.uid}` : null;
 
 async function findExisting(db: Kysely<Database>, items: { hash: string; identity: MessageIdentity }[]): Promise<Existing[]> {
-  const hashes = items.map((i) => i.hash);
-  const withUid = items.map((i) => i.identity).filter((i) => identityKey(i) !== null);
-  const uids = [...new Set(withUid.map((i) => i.uid as number))];
+  const hashes = [...new Set(items.map((i) => i.hash))];
+  // UIDs grouped by (mailbox, uidvalidity), so each group is one range of the unique index.
+  const groups = new Map<string, { mailbox: string; uidvalidity: number; uids: number[] }>();
+  for (const { identity: i } of items) {
+    if (identityKey(i) === null) continue;
+    const k = `${i.mailbox}\u0000${i.uidvalidity}`;
+    const g = groups.get(k) ?? { mailbox: i.mailbox as string, uidvalidity: i.uidvalidity as number, uids: [] };
+    g.uids.push(i.uid as number);
+    groups.set(k, g);
+  }
   return db
     .selectFrom('inbound_messages')
     .select(['id', 'state', 'content_hash', 'mailbox', 'uidvalidity', 'uid', 'kind'])
     .where((eb) =>
       eb.or([
         eb('content_hash', 'in', hashes),
-        ...(uids.length
-          ? [eb.and([eb('mailbox', 'in', [...new Set(withUid.map((i) => i.mailbox as string))]), eb('uid', 'in', uids)])]
-          : []),
+        ...[...groups.values()].map((g) =>
+          eb.and([eb('mailbox', '=', g.mailbox), eb('uidvalidity', '=', g.uidvalidity), eb('uid', 'in', g.uids)]),
+        ),
       ]),
     )
     .execute() as Promise<Existing[]>;
@@ -239,19 +253,35 @@ async function applyWithFallback(
   try {
     return await apply(ctx, todo, opts);
   } catch (err) {
-    if (err instanceof PassAborted) throw err;
-    if (isTransientDbError(err) || !(await databaseAnswers(ctx.db as Kysely<unknown>))) {
-      throw new DatabaseUnavailableError(err);
+    await rethrowUnlessPoison(ctx, err);
+    if (todo.length === 1) return [{ index: todo[0].index, outcome: await keepPoison(ctx, todo[0], err) }];
+    // Find the message(s) to blame: each alone.
+    const out: { index: number; outcome: IngestOutcome }[] = [];
+    const failures: { p: Prepared; err: unknown }[] = [];
+    for (const p of todo) {
+      try {
+        out.push(...(await apply(ctx, [p], opts)));
+      } catch (e) {
+        await rethrowUnlessPoison(ctx, e);
+        failures.push({ p, err: e });
+      }
     }
-    if (todo.length > 1) {
-      const out: { index: number; outcome: IngestOutcome }[] = [];
-      for (const p of todo) out.push(...(await applyWithFallback(ctx, [p], opts)));
-      return out;
-    }
-    const p = todo[0];
-    ctx.logger.error({ err, identity: p.item.identity, hash: p.hash }, 'intake: a message broke the pipeline; kept as failed');
-    return [{ index: p.index, outcome: await storeFailed(ctx, p, errorText(err)) }];
+    // Every message of a batch failing is a bug or an outage, not a batch of poison: keep them all in the
+    // mailbox and let the caller back off, rather than file thousands of good bounces as failed.
+    if (failures.length === todo.length && todo.length >= 3) throw new SystemicFailure(failures[0].err);
+    for (const f of failures) out.push({ index: f.p.index, outcome: await keepPoison(ctx, f.p, f.err) });
+    return out;
   }
+}
+
+async function rethrowUnlessPoison(ctx: AppContext, err: unknown): Promise<void> {
+  if (err instanceof PassAborted) throw err;
+  if (isTransientDbError(err) || !(await databaseAnswers(ctx.db as Kysely<unknown>))) throw new DatabaseUnavailableError(err);
+}
+
+async function keepPoison(ctx: AppContext, p: Prepared, err: unknown): Promise<IngestOutcome> {
+  ctx.logger.error({ err, identity: p.item.identity, hash: p.hash }, 'intake: a message broke the pipeline; kept as failed');
+  return storeFailed(ctx, p, errorText(err));
 }
 
 function rowOf(ctx: AppContext, p: Prepared, state: FinalState, error: string | null) {

@@ -2,7 +2,7 @@
 // (one transaction per batch, identity-keyed per message), then is MOVEd by UID set to the folder the
 // pipeline chose, after the commit. Waits with IDLE (auto-idle) and a NOOP every poll interval, reconnects
 // with backoff, stops cleanly (the batch in hand is finished). Nothing is ever deleted.
-import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import { ImapFlow } from 'imapflow';
 import { sql } from 'kysely';
 import type { ImapMailboxConfig } from '../config.js';
 import type { AppContext } from '../services.js';
@@ -262,26 +262,13 @@ export class MailboxPoller {
     if (box.exists > 0) {
       const found = await client.search({ all: true }, { uid: true });
       const uids = (Array.isArray(found) ? found : []).sort((a, b) => a - b);
-      for (let i = 0; i < uids.length && !this.stopping; ) {
-        // Size first, so a batch of big messages stays within batchBytes.
-        const window = uids.slice(i, i + this.opts.batchSize);
-        const meta = await client.fetchAll(window.join(','), { uid: true, size: true, internalDate: true }, { uid: true });
-        meta.sort((a, b) => a.uid - b.uid);
-        if (i === 0 && meta[0]?.internalDate) {
-          lag = Math.max(0, Math.round((this.ctx.clock.now().getTime() - new Date(meta[0].internalDate).getTime()) / 1000));
+      if (uids.length > 0) {
+        const first = await client.fetchOne(String(uids[0]), { uid: true, internalDate: true }, { uid: true });
+        if (first && first.internalDate) {
+          lag = Math.max(0, Math.round((this.ctx.clock.now().getTime() - new Date(first.internalDate).getTime()) / 1000));
           this.state.lagSeconds = lag;
         }
-        let bytes = 0;
-        const batch: number[] = [];
-        for (const m of meta) {
-          if (batch.length > 0 && bytes + (m.size ?? 0) > this.opts.batchBytes) break;
-          batch.push(m.uid);
-          bytes += m.size ?? 0;
-        }
-        if (batch.length === 0) break;
-        const advanced = uids.indexOf(batch[batch.length - 1]) + 1;
-        i = advanced > i ? advanced : i + window.length;
-        await this.handleBatch(client, batch, uidValidity, result);
+        await this.pipeline(client, await this.plan(client, uids), uidValidity, result);
       }
     }
     this.state.lastSuccessAt = this.ctx.clock.now();
@@ -292,20 +279,86 @@ export class MailboxPoller {
     return result;
   }
 
-  private async handleBatch(client: ImapFlow, uids: number[], uidValidity: number, result: PassResult): Promise<void> {
-    const fetched: FetchMessageObject[] = await client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true });
-    fetched.sort((a, b) => a.uid - b.uid);
-    await this.opts.faults?.afterFetch?.(uids, this);
-    const items = fetched
-      .filter((m) => m.source)
-      .map((m) => ({
-        raw: m.source as Buffer,
-        identity: { source: 'imap' as const, mailbox: this.mailboxKey, uidvalidity: uidValidity, uid: m.uid },
-      }));
-    result.seen += items.length;
-    const outcomes = await ingestBatch(this.ctx, items, this.opts.pipeline);
-    await this.opts.faults?.afterCommit?.(outcomes, this);
+  /** Splits the UIDs into batches of at most batchSize messages and batchBytes bytes (sizes in one FETCH). */
+  private async plan(client: ImapFlow, uids: number[]): Promise<number[][]> {
+    const sizes = new Map<number, number>();
+    for (let i = 0; i < uids.length; i += 5000) {
+      const part = uids.slice(i, i + 5000);
+      for await (const m of client.fetch(compactUidSet(part), { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+    }
+    const batches: number[][] = [];
+    let batch: number[] = [];
+    let bytes = 0;
+    for (const uid of uids) {
+      if (!sizes.has(uid)) continue; // gone meanwhile (another instance moved it)
+      const size = sizes.get(uid) as number;
+      if (batch.length > 0 && (batch.length >= this.opts.batchSize || bytes + size > this.opts.batchBytes)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(uid);
+      bytes += size;
+    }
+    if (batch.length > 0) batches.push(batch);
+    return batches;
+  }
 
+  /**
+   * Overlaps the IMAP work with the database work: while batch k is being classified and committed, the
+   * connection moves batch k-1 (already committed) and fetches batch k+1. A batch is only ever moved after
+   * its own commit, so a crash anywhere leaves each message either not stored or stored and not yet moved.
+   */
+  private async pipeline(client: ImapFlow, batches: number[][], uidValidity: number, result: PassResult): Promise<void> {
+    type Fetched = { uids: number[]; items: { raw: Buffer; identity: { source: 'imap'; mailbox: string; uidvalidity: number; uid: number } }[] };
+    const fetchBatch = async (uids: number[]): Promise<Fetched> => {
+      const fetched = await client.fetchAll(compactUidSet(uids), { uid: true, source: true }, { uid: true });
+      fetched.sort((a, b) => a.uid - b.uid);
+      const items = fetched
+        .filter((m) => m.source)
+        .map((m) => ({
+          raw: m.source as Buffer,
+          identity: { source: 'imap' as const, mailbox: this.mailboxKey, uidvalidity: uidValidity, uid: m.uid },
+        }));
+      return { uids, items };
+    };
+    let imap: Promise<Fetched | null> = batches.length > 0 ? fetchBatch(batches[0]) : Promise.resolve(null);
+    imap.catch(() => {});
+    let pendingMove: { items: Fetched['items']; outcomes: IngestOutcome[] } | null = null;
+    for (let k = 0; k < batches.length && !this.stopping; k++) {
+      const current = await imap;
+      if (!current) break;
+      await this.opts.faults?.afterFetch?.(current.uids, this);
+      const toMove = pendingMove;
+      pendingMove = null;
+      const next = k + 1 < batches.length && !this.stopping ? batches[k + 1] : null;
+      imap = (async () => {
+        if (toMove) await this.moveBatch(client, toMove.items, toMove.outcomes, result);
+        return next ? fetchBatch(next) : null;
+      })();
+      // Its failure is seen when it is awaited; until then it must not count as an unhandled rejection.
+      imap.catch(() => {});
+      let outcomes: IngestOutcome[];
+      try {
+        result.seen += current.items.length;
+        outcomes = await ingestBatch(this.ctx, current.items, this.opts.pipeline);
+        await this.opts.faults?.afterCommit?.(outcomes, this);
+      } catch (err) {
+        await imap.catch(() => null); // let the IMAP side settle before the connection is dropped
+        throw err;
+      }
+      pendingMove = { items: current.items, outcomes };
+    }
+    await imap;
+    if (pendingMove) await this.moveBatch(client, pendingMove.items, pendingMove.outcomes, result);
+  }
+
+  private async moveBatch(
+    client: ImapFlow,
+    items: { identity: { uid: number } }[],
+    outcomes: IngestOutcome[],
+    result: PassResult,
+  ): Promise<void> {
     const byFolder = new Map<Folder, { uids: number[]; ids: number[] }>();
     outcomes.forEach((o, k) => {
       if (o.duplicate) result.duplicates++;
@@ -321,7 +374,7 @@ export class MailboxPoller {
     });
     for (const [folder, g] of byFolder) {
       const target = this.folderPaths.get(folder) ?? folder;
-      const moved = await client.messageMove(g.uids.join(','), target, { uid: true });
+      const moved = await client.messageMove(compactUidSet(g.uids), target, { uid: true });
       if (moved === false) throw new Error(`MOVE to ${target} failed`);
       result.moved += g.uids.length;
       result.byFolder[folder] += g.uids.length;
@@ -334,8 +387,7 @@ export class MailboxPoller {
           .catch((err: unknown) => this.ctx.logger.warn({ err: errorText(err) }, 'intake: could not note moved_at'));
       }
     }
-    const handled = outcomes.filter((o) => !o.duplicate).length;
-    this.state.processed += handled;
+    this.state.processed += outcomes.filter((o) => !o.duplicate).length;
   }
 
   private async recordError(err: unknown): Promise<void> {
@@ -376,6 +428,19 @@ export class MailboxPoller {
       .execute()
       .catch((err: unknown) => this.ctx.logger.warn({ err: errorText(err) }, 'intake: could not save mailbox status'));
   }
+}
+
+/** `1:5,7,9:12`: a UID set as short as the UIDs allow. */
+export function compactUidSet(uids: number[]): string {
+  const sorted = [...uids].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
 /** One poller per configured mailbox; returns a stop function for background.ts. */
