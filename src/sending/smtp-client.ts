@@ -151,47 +151,73 @@ class Connection {
     }
   }
 
-  /** Sends one message; resolves with the server's verdict (never rejects for an SMTP answer, only for I/O). */
-  async send(from: string, to: string, raw: string): Promise<SendResult> {
+  private envelope(job: Job): Promise<[Reply, Reply, Reply]> {
+    const pm = this.expect();
+    const pr = this.expect();
+    const pd = this.expect();
+    return Promise.all([pm, pr, pd]);
+  }
+
+  private envelopeCommands(job: Job): string {
+    return `MAIL FROM:<${job.from}>\r\nRCPT TO:<${job.to}>\r\nDATA\r\n`;
+  }
+
+  /**
+   * Sends jobs taken from `next()` until it has none (or the connection breaks). With PIPELINING the envelope of
+   * the following message goes out in the same write as the end of this one (RFC 2920 allows the message
+   * content to start a group), so each message costs one round trip and one write.
+   */
+  async run(first: Job, next: () => Job | undefined): Promise<void> {
     const pipelining = this.extensions.has('PIPELINING');
-    let mail: Reply;
-    let rcpt: Reply;
-    let data: Reply;
-    if (pipelining) {
-      const pm = this.expect();
-      const pr = this.expect();
-      const pd = this.expect();
-      this.write(`MAIL FROM:<${from}>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
-      [mail, rcpt, data] = await Promise.all([pm, pr, pd]);
-    } else {
-      mail = await this.command(`MAIL FROM:<${from}>`);
-      if (mail.code !== 250) {
-        await this.command('RSET');
-        return { ok: false, code: mail.code, response: mail.text };
+    let job: Job | undefined = first;
+    let env: Promise<[Reply, Reply, Reply]> | null = null;
+    while (job) {
+      const current: Job = job;
+      job = undefined;
+      try {
+        let mail: Reply;
+        let rcpt: Reply;
+        let data: Reply;
+        if (env) {
+          [mail, rcpt, data] = await env;
+        } else if (pipelining) {
+          const p = this.envelope(current);
+          this.write(this.envelopeCommands(current));
+          [mail, rcpt, data] = await p;
+        } else {
+          mail = await this.command(`MAIL FROM:<${current.from}>`);
+          rcpt = mail.code === 250 ? await this.command(`RCPT TO:<${current.to}>`) : mail;
+          data = mail.code === 250 && rcpt.code < 300 ? await this.command('DATA') : rcpt;
+        }
+        env = null;
+        const failed = mail.code !== 250 ? mail : rcpt.code >= 300 ? rcpt : null;
+        if (data.code === 354 && !failed) {
+          const end = this.expect();
+          const following = pipelining && !this.dead ? next() : undefined;
+          if (following) env = this.envelope(following);
+          this.write(dotStuff(current.raw) + (following ? this.envelopeCommands(following) : ''));
+          const r = await end;
+          this.sent++;
+          current.resolve(r.code >= 200 && r.code < 300 ? { ok: true, code: r.code, response: r.text } : { ok: false, code: r.code, response: r.text });
+          job = following;
+        } else {
+          // A server may still say 354 after refusing every recipient: end that empty transaction cleanly.
+          if (data.code === 354) await this.command('.').catch(() => undefined);
+          await this.command('RSET');
+          const why = failed ?? data;
+          current.resolve({ ok: false, code: why.code, response: why.text });
+        }
+      } catch (e) {
+        current.resolve({ ok: false, code: null, response: (e as Error).message });
+        this.dead = true;
       }
-      rcpt = await this.command(`RCPT TO:<${to}>`);
-      if (rcpt.code >= 300) {
-        await this.command('RSET');
-        return { ok: false, code: rcpt.code, response: rcpt.text };
+      if (!job && env === null && !this.dead) job = next();
+      if (this.dead && job) {
+        // The envelope of `job` may have been written before the connection broke: it was never sent.
+        job.resolve({ ok: false, code: null, response: 'SMTP connection lost' });
+        job = undefined;
       }
-      data = await this.command('DATA');
     }
-    const failed = mail.code !== 250 ? mail : rcpt.code >= 300 ? rcpt : null;
-    if (data.code === 354) {
-      // A server may still say 354 after refusing every recipient; end that empty transaction cleanly.
-      const end = this.expect();
-      this.write(failed ? '.\r\n' : dotStuff(raw));
-      const r = await end;
-      this.sent++;
-      if (failed) {
-        await this.command('RSET');
-        return { ok: false, code: failed.code, response: failed.text };
-      }
-      return r.code >= 200 && r.code < 300 ? { ok: true, code: r.code, response: r.text } : { ok: false, code: r.code, response: r.text };
-    }
-    await this.command('RSET');
-    const why = failed ?? data;
-    return { ok: false, code: why.code, response: why.text };
   }
 
   close(): void {
@@ -212,10 +238,17 @@ export function dotStuff(raw: string): string {
   return s.endsWith('\r\n') ? `${s}.\r\n` : `${s}\r\n.\r\n`;
 }
 
+interface Job {
+  from: string;
+  to: string;
+  raw: string;
+  resolve: (r: SendResult) => void;
+}
+
 export class SmtpPool {
   private idle: Connection[] = [];
   private open = 0;
-  private queue: Array<{ from: string; to: string; raw: string; resolve: (r: SendResult) => void }> = [];
+  private queue: Job[] = [];
   private closed = false;
   private readonly conn: ConstructorParameters<typeof Connection>[0];
   private readonly max: number;
@@ -249,7 +282,7 @@ export class SmtpPool {
     while (this.queue.length > 0) {
       const c = this.idle.pop();
       if (c) {
-        void this.run(c, this.queue.shift()!);
+        void this.drive(c, this.queue.shift()!);
         continue;
       }
       if (this.open >= this.max) return;
@@ -257,7 +290,7 @@ export class SmtpPool {
       const job = this.queue.shift()!;
       const fresh = new Connection(this.conn);
       fresh.open().then(
-        () => this.run(fresh, job),
+        () => this.drive(fresh, job),
         (e: Error) => {
           this.open--;
           fresh.close();
@@ -268,21 +301,14 @@ export class SmtpPool {
     }
   }
 
-  private async run(c: Connection, job: { from: string; to: string; raw: string; resolve: (r: SendResult) => void }): Promise<void> {
-    let result: SendResult;
-    try {
-      result = await c.send(job.from, job.to, job.raw);
-    } catch (e) {
-      result = { ok: false, code: null, response: (e as Error).message };
-    }
-    // 421: the server is closing this session; the answer counts as temporary for this message.
-    if (c.dead || result.code === 421 || c.sent >= this.perConnection || this.closed) {
+  private async drive(c: Connection, first: Job): Promise<void> {
+    await c.run(first, () => (this.closed || c.sent >= this.perConnection ? undefined : this.queue.shift()));
+    if (c.dead || c.sent >= this.perConnection || this.closed) {
       c.close();
       this.open--;
     } else {
       this.idle.push(c);
     }
-    job.resolve(result);
     this.pump();
   }
 

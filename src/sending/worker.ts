@@ -225,10 +225,14 @@ export class Sender {
     );
 
     const now = clock.now();
-    await db.transaction().execute(async (trx) => {
-      await recordDeliveryOutcomes(trx, outcomes, now);
-      if (events.length > 0) await recordBounceEvents(trx, events, today);
-    });
+    if (events.length === 0) {
+      await recordDeliveryOutcomes(db, outcomes, now);
+    } else {
+      await db.transaction().execute(async (trx) => {
+        await recordDeliveryOutcomes(trx, outcomes, now);
+        await recordBounceEvents(trx, events, today);
+      });
+    }
     const blockedLists = events.filter((e) => e.category === 'blocked' && e.listId !== null).map((e) => e.listId as number);
     if (blockedLists.length > 0) await checkSenderReputation(db, blockedLists, today, now, config.adminEmail);
     return claimed.length;
