@@ -292,3 +292,32 @@ describe('staff management', () => {
     expect(res.body).toContain('Choose a role.');
   });
 });
+
+describe('dashboard', () => {
+  it('shows members by status, this week’s bounces, red marks for hard bounces, complaints and blocks, and a trend chart', async () => {
+    const day = (n: number) => new Date(Date.parse('2026-01-01T00:00:00Z') - n * 86_400_000).toISOString().slice(0, 10);
+    const ev = (kind: 'bounce' | 'complaint', category: 'hard' | 'soft' | 'blocked' | null, d: string) => ({
+      list_id: listId, source: 'imap' as const, kind, category, address: 'x@example.org', event_date: d, weight: 0,
+    });
+    await ctx.db.insertInto('bounce_events').values([
+      ev('bounce', 'soft', day(1)),
+      ev('bounce', 'soft', day(2)),
+      ev('bounce', 'blocked', day(3)),
+      ev('complaint', null, day(4)),
+      ev('bounce', 'hard', day(20)),
+    ]).execute();
+    const res = await get(owner, '/admin');
+    expect(res.statusCode).toBe(200);
+    const row = /<tr class="alarm">([\s\S]*?)<\/tr>/.exec(res.body)?.[1] ?? '';
+    expect(row).toContain('News');
+    // enabled, disabled, pending, unsubscribed, removed, bounces this week: the member page's hard bounce of
+    // 2025-12-30, 2 soft, 1 blocked (the complaint is counted apart)
+    const nums = [...row.matchAll(/<td class="num">([\d,]+)<\/td>/g)].map((m) => m[1]);
+    expect(nums).toEqual(['3,002', '0', '0', '0', '1', '4']);
+    expect(row).toContain('1 hard');
+    expect(row).toContain('1 complaint');
+    expect(row).toContain('1 blocked');
+    expect(row).toMatch(/<svg class="trend"[^>]*aria-label="Bounces per day from 2025-12-05 to 2026-01-01: \d+ in all"/);
+    expect(row).toContain('<title>2025-12-12: 1 hard, 0 soft, 0 blocked</title>');
+  });
+});
