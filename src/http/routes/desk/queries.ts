@@ -2,38 +2,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../db/index.js';
 import type { ActorType } from '../../../db/schema.js';
+import { SETTINGS_FIELDS, type ListSettings } from '../../../lists/settings.js';
 
-export interface ListSettingsRow {
-  id: number;
-  name: string;
-  display_name: string;
-  threshold: number;
-  stale_after_days: number;
-  warnings: number;
-  warning_interval_days: number;
-  blocked_weight: number;
-  notify_owner_on_disable: boolean;
-  notify_owner_on_removal: boolean;
-  unsubscribe_on_complaint: boolean;
-  process_bounces: boolean;
-  updated_at: Date;
-}
+export type ListSettingsRow = ListSettings & { id: number; name: string; display_name: string; updated_at: Date };
 
-const SETTINGS_COLUMNS = [
-  'id',
-  'name',
-  'display_name',
-  'threshold',
-  'stale_after_days',
-  'warnings',
-  'warning_interval_days',
-  'blocked_weight',
-  'notify_owner_on_disable',
-  'notify_owner_on_removal',
-  'unsubscribe_on_complaint',
-  'process_bounces',
-  'updated_at',
-] as const;
+const SETTINGS_COLUMNS = ['id', 'name', 'display_name', ...SETTINGS_FIELDS, 'updated_at'] as const;
 
 export async function listAllSettings(db: Db): Promise<ListSettingsRow[]> {
   return db.selectFrom('lists').select(SETTINGS_COLUMNS).orderBy('name').execute();

@@ -20,6 +20,9 @@ const FORM_RATE_LIMIT = {
   },
 };
 
+const EXPIRED = 'This form expired or was not sent from this site. Please try again.';
+const BAD_ADDRESS = 'Enter a valid email address, like name@example.org.';
+
 /** A double-submit token bound to a short-lived cookie, as on the sign-in form: another site cannot post these forms. */
 const FORM_COOKIE = 'lk_form';
 
@@ -70,31 +73,22 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const email = typeof body.email === 'string' ? body.email.slice(0, 320) : '';
       const name = typeof body.name === 'string' ? body.name.trim().slice(0, 200) : '';
-      if (!tokenOk(req)) {
-        return reply.code(403).view('pages/public/subscribe.hbs', {
+      const again = (code: number, error: string) =>
+        reply.code(code).view('pages/public/subscribe.hbs', {
           title: `Subscribe to ${list.display_name}`,
           list,
           email,
           name,
           csrfToken: formToken(req, reply),
-          error: 'This form expired or was not sent from this site. Please try again.',
+          error,
         });
-      }
+      if (!tokenOk(req)) return again(403, EXPIRED);
       // A honeypot field real people never see; bots filling it get the normal answer and no mail.
       if (typeof body.website === 'string' && body.website !== '') {
         return reply.view('pages/public/subscribe-sent.hbs', { title: 'Check your inbox', list });
       }
       const result = await requestSubscription(ctx, list.name, email, name);
-      if (!result.ok) {
-        return reply.code(400).view('pages/public/subscribe.hbs', {
-          title: `Subscribe to ${list.display_name}`,
-          list,
-          email,
-          name,
-          csrfToken: formToken(req, reply),
-          error: 'Enter a valid email address, like name@example.org.',
-        });
-      }
+      if (!result.ok) return again(400, BAD_ADDRESS);
       req.log.info({ list: list.name, member: result.memberId, mailed: result.mailed }, 'subscription requested');
       return reply.view('pages/public/subscribe-sent.hbs', { title: 'Check your inbox', list });
     },
@@ -107,26 +101,19 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
   app.post('/subscriptions', { config: { rateLimit: FORM_RATE_LIMIT } }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const email = typeof body.email === 'string' ? body.email.slice(0, 320) : '';
-    if (!tokenOk(req)) {
-      return reply.code(403).view('pages/public/subscribe-manage.hbs', {
+    const again = (code: number, error: string) =>
+      reply.code(code).view('pages/public/subscribe-manage.hbs', {
         title: 'Manage my subscriptions',
         email,
         csrfToken: formToken(req, reply),
-        error: 'This form expired or was not sent from this site. Please try again.',
+        error,
       });
-    }
+    if (!tokenOk(req)) return again(403, EXPIRED);
     if (typeof body.website === 'string' && body.website !== '') {
       return reply.view('pages/public/subscribe-manage.hbs', { title: 'Check your inbox', sent: true });
     }
     const result = await requestManageLink(ctx, email);
-    if (!result.ok) {
-      return reply.code(400).view('pages/public/subscribe-manage.hbs', {
-        title: 'Manage my subscriptions',
-        email,
-        csrfToken: formToken(req, reply),
-        error: 'Enter a valid email address, like name@example.org.',
-      });
-    }
+    if (!result.ok) return again(400, BAD_ADDRESS);
     return reply.view('pages/public/subscribe-manage.hbs', { title: 'Check your inbox', sent: true });
   });
 };
