@@ -72,7 +72,11 @@ describe('who may use the service desk', () => {
       expect(res.body).toContain('id="list-alpha"');
       expect(res.body).toContain('id="list-beta"');
       expect(res.body).toMatch(/<td class="num">8<\/td>/);
+      expect(res.body).toContain('href="/admin/mail/unrecognised"');
     }
+    // The outbox (every list's outgoing mail) is linked for site admins only, as its pages allow.
+    expect((await get(app, s.admin, '/desk')).body).toContain('href="/admin/mail/outbox"');
+    expect((await get(app, s.desk, '/desk')).body).not.toContain('href="/admin/mail/outbox"');
   });
 
   it('refuses a list admin every desk page and action, even for their own list', async () => {
