@@ -34,6 +34,8 @@ export interface Config {
   imapPollSeconds: number;
   inboundToken: string | null;
   adminEmail: string;
+  /** DKIM keys by sending domain (DKIM_KEYS); empty = mail goes out unsigned. */
+  dkimKeys: Array<{ domain: string; selector: string; privateKey: string }>;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +172,29 @@ function imapMailboxes(env: Env): ImapMailboxConfig[] {
   ];
 }
 
+function dkimKeys(env: Env): Config['dkimKeys'] {
+  const json = optional(env, 'DKIM_KEYS');
+  if (json === null) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new ConfigError('DKIM_KEYS', 'must be a JSON array of {"domain","selector","privateKey"}');
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('DKIM_KEYS', 'must be a JSON array of {"domain","selector","privateKey"}');
+  return parsed.map((k: unknown, i: number) => {
+    const o = (k ?? {}) as Record<string, unknown>;
+    for (const f of ['domain', 'selector', 'privateKey']) {
+      if (typeof o[f] !== 'string' || o[f] === '') throw new ConfigError(`DKIM_KEYS[${i}]`, `needs "${f}"`);
+    }
+    const privateKey = o.privateKey as string;
+    if (!privateKey.includes('-----BEGIN') && !existsSync(privateKey)) {
+      throw new ConfigError(`DKIM_KEYS[${i}]`, `"privateKey" is neither a PEM key nor an existing file: ${privateKey}`);
+    }
+    return { domain: (o.domain as string).toLowerCase(), selector: o.selector as string, privateKey };
+  });
+}
+
 /** The secret signing links and sessions: from SECRET_KEY, else kept in the data folder. */
 function secretKey(env: Env, dataDir: string, nodeEnv: Config['env']): string {
   const given = optional(env, 'SECRET_KEY');
@@ -233,5 +258,6 @@ export function loadConfig(env: Env = process.env): Config {
     imapPollSeconds: int(env, 'IMAP_POLL_SECONDS', 30, 1, 3600),
     inboundToken,
     adminEmail,
+    dkimKeys: dkimKeys(env),
   };
 }

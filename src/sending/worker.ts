@@ -13,7 +13,7 @@ import { recordBounceEvents, type BounceEventInput } from '../members/scoring.js
 import { linkToken, LINK_PATH } from '../links/index.js';
 import { renderNotice } from '../notices/render.js';
 import { checkSenderReputation } from '../notices/reputation.js';
-import type { DkimKey } from './dkim.js';
+import { dkimLookup, type DkimKey } from './dkim.js';
 import { buildMessage, listIdHeader, unsubscribeHeaders } from './message.js';
 import { compilePost, type CompiledPost } from './post-template.js';
 import {
@@ -91,7 +91,7 @@ export class Sender {
     this.leaseMs = opts.leaseMs ?? 600_000;
     this.retry = opts.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS;
     this.limiter = new RateLimiter(opts.ratePerSecond ?? ctx.config.sendRatePerSecond);
-    this.dkim = opts.dkim ?? (() => null);
+    this.dkim = opts.dkim ?? dkimLookup(ctx.config.dkimKeys ?? []);
   }
 
   /** Starts the lanes in the background. */
