@@ -45,7 +45,7 @@ export function categoryOf(reason: Reason): Category {
 }
 
 const EARLY_UNKNOWN =
-  /\b(recipient address rejected: access denied|not listed in (the )?(domino|public name|address book|directory)|recipient name is not recognized|invalid final delivery userid|invalid recipient)|^\s*unknown user:/im;
+  /\b(recipient address rejected: access denied|not listed in (the )?(domino|public name|address book|directory)|recipient name is not recognized|invalid final delivery userid|invalid recipient)|(^\s*|mail\.local: )unknown user:/im;
 
 /**
  * Text rules, most specific first. Each pattern is written for linear-time matching (no nested
@@ -62,7 +62,7 @@ const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
   ['mailboxfull', /\b(mail ?box (is |was )?(full|over|exceeded|exceeds|too big)|mail ?box.{0,30}(quota|storage|size limit|limit exceeded)|over ?quota|(quota|storage|size) (exceeded|violation|limit (exceeded|reached)|full)|exceeded (his|her|its|their|the)?\s?(storage|quota|mail ?box)|quota|insufficient (disk )?(space|storage)|mail ?folder is full|(user|recipient)'?s? (mail ?box|disk|mail folder) (is )?full|not enough (storage|space|disk)|disk (is )?full|account is full|exceeds allowed size|is full|full mail ?box|mail ?box full)/i],
   ['hasmoved', /\b(has (been )?moved|address (has )?(been )?changed|is no longer (valid|in use|used|active)|no longer (at|with) (this|our)|changed (his|her|their) address|new address is|moved to a new)/i],
   ['virusdetected', /\b(virus|malware|infected|trojan|worm detected|banned (attachment|file)|dangerous attachment)/i],
-  ['norelaying', /\b(relay(ing)? (access )?(denied|not (allowed|permitted))|not permitted to relay|(unable|not allowed) to relay|we do not relay|relaying (is )?(denied|prohibited|not (allowed|permitted))|not a (valid )?relay|configured to relay|no relaying|rcpthosts|relay not permitted|unauthori[sz]ed relay|relay (is )?prohibited)/i],
+  ['norelaying', /\b(relay(ing)? (access )?(denied|not (allowed|permitted))|not permitted to relay|(unable|not allowed) to relay|we do not relay|relaying (is )?(denied|prohibited|not (allowed|permitted))|not a (valid )?relay|configured to relay|insecure mail relay|open relay|no relaying|rcpthosts|relay not permitted|unauthori[sz]ed relay|relay (is )?prohibited)/i],
   ['requireptr', /\b(ip name lookup failed|ptr record|no ptr|reverse (dns|lookup|dns lookup|resolution|name)|rdns|cannot find your (host ?name|reverse)|(ip|address) (has|have) no (ptr|reverse)|client host name (is )?unknown|hostname (does not|doesn'?t) match|cannot resolve your|unresolvable (host|address|client)|(not|cannot) be resolved to a host ?name)/i],
   ['authfailure', /\b(spf (check |validation )?(fail|error|softfail|reject)|sender policy framework|spf[:, ]|dkim|dmarc|not authenticated.{0,40}(dkim|spf|sender)|authentication (checks? )?(fail|did not pass)|unauthenticated (email|mail|sender)|5\.7\.(2[3-7]|509)\b)/i],
   ['notaccept', /\b(null mx|does not accept (any |e-?)?mail|doesn'?t accept (any |e-?)?mail|not accepting (any |e-?)?mail|accepts no mail|no mail (is )?accepted|not accept(ing)? (network )?messages)/i],
