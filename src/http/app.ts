@@ -64,6 +64,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register((await import('./routes/public/subscribe.js')).default);
   await app.register((await import('./routes/api/inbound.js')).default);
   await app.register((await import('./routes/public/links.js')).default);
+  await app.register((await import('./routes/api/posts.js')).default);
 
   return app;
 }
