@@ -1,5 +1,4 @@
 // CSV import (all or nothing, with a per-row report) and streaming CSV export of a list's members.
-import { parse } from 'csv-parse/sync';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { Readable } from 'node:stream';
@@ -28,6 +27,80 @@ export const MAX_IMPORT_ROWS = 1_000_000;
 const ADDRESS_HEADERS = new Set(['address', 'email', 'e-mail', 'email address', 'mail']);
 const NAME_HEADERS = new Set(['name', 'display name', 'display_name', 'full name']);
 
+export interface CsvRecord {
+  record: string[];
+  /** The line the record starts on (1-based). */
+  line: number;
+}
+
+const MAX_FIELD = 64 * 1024;
+
+/**
+ * RFC 4180 records with the line each starts on: quoted fields ("" for a quote, line breaks inside), CRLF or
+ * LF, fields trimmed, blank lines skipped; a stray quote inside an unquoted field is kept as text.
+ * Written here rather than csv-parse because that took seconds for 100,000 rows; this takes tens of ms.
+ */
+export function readCsv(text: string, delimiter: string): CsvRecord[] | { error: string } {
+  const out: CsvRecord[] = [];
+  const n = text.length;
+  const delim = delimiter.charCodeAt(0);
+  let i = 0;
+  let line = 1;
+  while (i < n) {
+    const startLine = line;
+    const record: string[] = [];
+    for (;;) {
+      let field: string;
+      // skip leading blanks of the field
+      while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+      if (text.charCodeAt(i) === 34) {
+        i++;
+        let buf = '';
+        let from = i;
+        for (;;) {
+          const q = text.indexOf('"', i);
+          if (q < 0) return { error: `Line ${startLine}: a quoted field is never closed.` };
+          if (text.charCodeAt(q + 1) === 34) {
+            buf += text.slice(from, q + 1);
+            i = q + 2;
+            from = i;
+            continue;
+          }
+          buf += text.slice(from, q);
+          i = q + 1;
+          break;
+        }
+        for (let k = 0; k < buf.length; k++) if (buf.charCodeAt(k) === 10) line++;
+        field = buf;
+        // anything after the closing quote up to the delimiter is kept
+        let j = i;
+        while (j < n && text.charCodeAt(j) !== delim && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
+        field += text.slice(i, j);
+        i = j;
+      } else {
+        let j = i;
+        while (j < n && text.charCodeAt(j) !== delim && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
+        field = text.slice(i, j);
+        i = j;
+      }
+      if (field.length > MAX_FIELD) return { error: `Line ${startLine}: a field is longer than 64 KB.` };
+      record.push(field.trim());
+      if (i < n && text.charCodeAt(i) === delim) {
+        i++;
+        continue;
+      }
+      break;
+    }
+    // end of record: CRLF, LF or CR
+    if (text.charCodeAt(i) === 13) i++;
+    if (text.charCodeAt(i) === 10) i++;
+    line++;
+    if (!(record.length === 1 && record[0] === '')) out.push({ record, line: startLine });
+    if (out.length > MAX_IMPORT_ROWS + 1) return { error: `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows.` };
+  }
+  return out;
+}
+
 /**
  * Reads an uploaded CSV: a header row naming an address column (address/email) is optional; without one
  * the first column is the address and the second the name. Bad rows are refused with a reason, not thrown.
@@ -37,20 +110,8 @@ export function parseMemberCsv(data: Buffer | string): ParsedImport | { error: s
   if (!text.trim()) return { error: 'The file is empty.' };
   const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length);
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      max_record_size: 64 * 1024,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (err) {
-    return { error: `The file is not readable CSV: ${(err as Error).message}` };
-  }
+  const records = readCsv(text, delimiter);
+  if ('error' in records) return records;
   if (records.length > MAX_IMPORT_ROWS + 1) return { error: `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows.` };
   let addressCol = 0;
   let nameCol = 1;
@@ -67,8 +128,7 @@ export function parseMemberCsv(data: Buffer | string): ParsedImport | { error: s
   const refused: RefusedRow[] = [];
   const seen = new Map<string, number>();
   for (let i = start; i < records.length; i++) {
-    const { record, info } = records[i];
-    const line = info.lines;
+    const { record, line } = records[i];
     const rawAddress = (record[addressCol] ?? '').trim();
     if (!rawAddress) {
       refused.push({ line, address: '', reason: 'No address in this row.' });
