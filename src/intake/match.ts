@@ -23,7 +23,11 @@ export interface MatchedEvent {
 
 export interface DeliveryUpdate {
   deliveryId: number;
-  status: Extract<DeliveryStatus, 'bounced' | 'complained' | 'delivered' | 'deferred'>;
+  /**
+   * null = only note the diagnostic. A delay DSN does not make the delivery `deferred`: that status means
+   * "our queue retries it" (sending/queue.ts), and the remote MTA is the one still trying.
+   */
+  status: Extract<DeliveryStatus, 'bounced' | 'complained' | 'delivered'> | null;
   category: 'hard' | 'soft' | 'blocked' | null;
   error: string | null;
 }
@@ -183,7 +187,7 @@ function resolveOne(
     } else if (c.kind === 'complaint') {
       update = { deliveryId, status: 'complained', category: null, error: null };
     } else if (c.kind === 'delay') {
-      update = { deliveryId, status: 'deferred', category: null, error: ev?.diagnostic ?? null };
+      update = { deliveryId, status: null, category: null, error: ev?.diagnostic ?? 'delayed (the remote server is still trying)' };
     } else if (c.kind === 'other' && isSuccessDsn(c, raw)) {
       update = { deliveryId, status: 'delivered', category: null, error: null };
     }
@@ -192,9 +196,9 @@ function resolveOne(
 }
 
 /** Which current statuses a delivery may leave for `next`: news only moves forward (a complaint beats a bounce beats a success). */
-export const DELIVERY_FROM: Record<DeliveryUpdate['status'], DeliveryStatus[]> = {
-  complained: ['queued', 'sent', 'delivered', 'deferred', 'failed', 'bounced'],
-  bounced: ['queued', 'sent', 'delivered', 'deferred', 'failed'],
-  delivered: ['sent', 'deferred'],
-  deferred: ['sent'],
+export const DELIVERY_FROM: Record<NonNullable<DeliveryUpdate['status']> | 'note', DeliveryStatus[]> = {
+  complained: ['queued', 'sending', 'sent', 'delivered', 'deferred', 'failed', 'bounced'],
+  bounced: ['queued', 'sending', 'sent', 'delivered', 'deferred', 'failed'],
+  delivered: ['sent'],
+  note: ['sent', 'delivered'],
 };

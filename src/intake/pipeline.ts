@@ -378,13 +378,13 @@ async function apply(ctx: AppContext, todo: Prepared[], opts: PipelineOptions): 
       await trx
         .updateTable('deliveries')
         .set({
-          status: u.status,
+          ...(u.status ? { status: u.status } : {}),
           ...(u.status === 'bounced' ? { bounce_category: u.category } : {}),
           ...(u.error ? { last_error: cleanText(u.error, 2000) } : {}),
           updated_at: ctx.clock.now(),
         })
         .where('id', '=', u.deliveryId)
-        .where('status', 'in', DELIVERY_FROM[u.status])
+        .where('status', 'in', DELIVERY_FROM[u.status ?? 'note'])
         .execute();
     }
 

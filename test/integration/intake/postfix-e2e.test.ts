@@ -55,12 +55,15 @@ describe('bounces from a real MTA', () => {
       expect(byAddress[full]).toMatchObject({ kind: 'delay', weight: 0, scored_on: null, member_id: members[full].id });
       expect(await memberScores(ctx.db, list.id)).toEqual({ [unknown]: 1, [gone]: 1, [full]: 0 });
 
-      const deliveries = await ctx.db.selectFrom('deliveries').select(['address', 'status', 'bounce_category']).execute();
+      const deliveries = await ctx.db.selectFrom('deliveries').select(['address', 'status', 'bounce_category', 'last_error']).execute();
+      expect(deliveries.find((d) => d.address === full)?.last_error).toMatch(/452/);
       expect(Object.fromEntries(deliveries.map((d) => [d.address, [d.status, d.bounce_category]]))).toEqual({
         [unknown]: ['bounced', 'hard'],
         [gone]: ['bounced', 'hard'],
-        [full]: ['deferred', null],
+        // Not 'deferred': that would make our own queue send the post again while Postfix still retries it.
+        [full]: ['sent', null],
       });
+      expect(deliveries.length).toBe(3);
 
       // Every DSN is kept raw, linked to its event, and filed to Processed; the inbox is empty.
       const counts = await waitUntil('the DSNs moved', async () => {
