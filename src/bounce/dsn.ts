@@ -90,7 +90,7 @@ export function parseDsn(text: string): DsnReport {
       case 'original-recipient': {
         // Some MTAs omit the blank line between recipients: a second recipient field starts a new block.
         const key = name === 'final-recipient' ? 'finalRecipient' : 'originalRecipient';
-        if (cur && (cur[key] || (key === 'originalRecipient' && cur.finalRecipient && cur.action))) flush();
+        if (cur && cur[key]) flush();
         if (!cur) cur = fresh();
         cur[key] = value;
         break;

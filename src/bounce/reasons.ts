@@ -45,7 +45,7 @@ export function categoryOf(reason: Reason): Category {
 }
 
 const EARLY_UNKNOWN =
-  /\b(recipient address rejected: access denied|not listed in (the )?(domino|public name|address book|directory)|recipient name is not recognized|invalid final delivery userid|invalid recipient)|(^\s*|mail\.local: )unknown user:/im;
+  /\b(recipient address rejected: access denied|not listed in (the )?(domino|public name|address book|directory)|recipient name is not recognized|invalid final delivery userid|invalid recipient)|(^\s*|mail\.local: )unknown user:|\b550[ -]requested action not taken: mailbox unavailable/im;
 
 /**
  * Text rules, most specific first. Each pattern is written for linear-time matching (no nested
@@ -235,9 +235,10 @@ export function detectReason(input: ReasonInput): ReasonResult {
   for (let i = 0; !status && i < texts.length; i++) status = statusIn(texts[i]);
   if (status && status.startsWith('2.')) status = null;
   const detail = status ? status.slice(2) : null;
-  let textReason: Reason | null = null;
-  for (let i = 0; !textReason && i < texts.length; i++) textReason = reasonFromText(texts[i]);
   const statusReason: Reason | null = detail ? (STATUS_REASON[detail] ?? SUBJECT_REASON[detail.split('.')[0]] ?? null) : null;
+  // The first text (the SMTP diagnostic) outranks the status code, which outranks the notice prose.
+  let textReason: Reason | null = texts.length > 0 ? reasonFromText(texts[0]) : null;
+  for (let i = 1; !textReason && !statusReason && i < texts.length; i++) textReason = reasonFromText(texts[i]);
   let reason: Reason | null = textReason ?? statusReason;
   // A precise status beats a generic phrase ("Recipient address rejected: ... 5.2.2 mailbox full").
   if (textReason && statusReason && detail && DECISIVE_STATUS.has(detail) && GENERIC_TEXT.has(textReason)) reason = statusReason;
