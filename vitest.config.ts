@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // The global setup starts real PostgreSQL, Dovecot, Postfix and an SMTP sink (test/env/global-setup.ts).
@@ -11,5 +12,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
     pool: 'forks',
+    // Most tests wait on real services (Postfix retries, IMAP, Chromium), not the CPU: vitest's default of
+    // (cores - 1) workers would run the files one at a time on a 2-core machine.
+    maxWorkers: Math.max(3, Math.min(6, availableParallelism())),
   },
 });

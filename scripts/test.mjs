@@ -2,7 +2,7 @@
 // Extra arguments go to vitest (`npm test -- test/unit` runs only those files). SKIP_TYPECHECK=1 skips tsc.
 // The last line is always `N passed, N failed, N skipped` (CI reads it); the exit code is non-zero if anything failed,
 // the type check failed, or no test ran.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,23 +18,49 @@ if (deps.status !== 0) {
   process.exit(1);
 }
 
-let typecheckFailed = false;
-if (process.env.SKIP_TYPECHECK !== '1') {
-  const t = performance.now();
-  const tsc = run([path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
-  typecheckFailed = tsc.status !== 0;
-  console.log(typecheckFailed ? `type check FAILED (${seconds(t)})` : `type check passed (${seconds(t)})`);
-}
+// The type check runs alongside the tests (most of them wait on services, not the CPU); its output comes after.
+const typecheck =
+  process.env.SKIP_TYPECHECK === '1'
+    ? null
+    : new Promise((resolve) => {
+        const t = performance.now();
+        const child = spawn(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.'], {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        child.on('error', (err) => resolve({ ok: false, out: String(err), time: seconds(t) }));
+        child.on('exit', (code) => resolve({ ok: code === 0, out, time: seconds(t) }));
+      });
 
 rmSync(resultFile, { force: true });
-const vitest = run([
-  path.join(root, 'node_modules/vitest/vitest.mjs'),
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${resultFile}`,
-  ...process.argv.slice(2),
-]);
+const vitestExit = await new Promise((resolve) => {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${resultFile}`,
+      ...process.argv.slice(2),
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
+  child.on('error', () => resolve(1));
+  child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+});
+const vitest = { status: vitestExit, signal: null };
+
+let typecheckFailed = false;
+if (typecheck) {
+  const tc = await typecheck;
+  if (tc.out.trim()) process.stdout.write(tc.out.endsWith('\n') ? tc.out : `${tc.out}\n`);
+  typecheckFailed = !tc.ok;
+  console.log(typecheckFailed ? `type check FAILED (${tc.time})` : `type check passed (${tc.time})`);
+}
 
 let passed = 0;
 let failed = 0;

@@ -7,11 +7,12 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/index.js';
 import { migrate } from '../../src/db/migrate.js';
-import { startSink, SINK_DOMAINS, type Sink } from './sink.js';
+import { startSink, SINK_DOMAINS } from './sink.js';
 import {
   adminQuery,
   BOUNCE_DOMAIN,
   CHROMIUM_PATH,
+  dovecotMailRoot,
   ensureDebianPackages,
   findExistingPostgres,
   makeRoot,
@@ -98,12 +99,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const templateDb = `${dbPrefix}template`;
   const timings: string[] = [];
   const stops: (() => Promise<void>)[] = [];
+  let stopPostfix: (() => Promise<void>) | null = null;
   const pgRef: { svc: PostgresService | null } = { svc: null };
 
   const teardown = async (): Promise<void> => {
     const t = performance.now();
-    // Postfix first (its connections to the sink), then the rest in parallel.
-    for (const stop of stops.reverse()) await stop().catch((err: unknown) => log(`teardown: ${String(err)}`));
+    const report = (err: unknown): void => log(`teardown: ${String(err)}`);
+    // Postfix first (it holds connections to the sink), then the rest in parallel.
+    if (stopPostfix) await stopPostfix().catch(report);
+    await Promise.all(stops.map((stop) => stop().catch(report)));
     if (process.env.KEEP_TEST_ROOT === '1') log(`kept ${root}`);
     else await removeRoot(root).catch((err: unknown) => log(`could not remove ${root}: ${String(err)}`));
     log(`stopped in ${Math.round(performance.now() - t)} ms`);
@@ -120,6 +124,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       return r;
     };
 
+    // The sink first (a few ms): Postfix needs its port. Then everything else at once.
+    const sink = await timed('sink', () => startSink({ dir: path.join(root, 'sink') }));
+    stops.push(() => sink.close());
     const pgStart = timed('postgres', async (): Promise<PostgresService> => {
       const svc: PostgresService = existing
         ? { adminUrl: existing.url, source: existing.source, stop: async () => {} }
@@ -135,10 +142,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
       return svc;
     });
     const dovecotStart = timed('dovecot', () => startDovecot(root));
-    const sinkStart = timed('sink', () => startSink({ dir: path.join(root, 'sink') }));
-    const settled = await Promise.allSettled([pgStart, dovecotStart, sinkStart]);
+    const isRoot = process.getuid?.() === 0;
+    const postfixStart = isRoot
+      ? timed('postfix', () => startPostfix(root, { sinkPort: sink.port, mailRoot: dovecotMailRoot(root) }))
+      : Promise.resolve(null);
+    const [pgResult, dovecotResult, postfixResult] = await Promise.allSettled([pgStart, dovecotStart, postfixStart]);
     // Register stops of whatever started, so a failure of one still stops the others.
-    const pgResult = settled[0];
     if (pgRef.svc !== null) {
       const svc: PostgresService = pgRef.svc;
       stops.push(async () => {
@@ -149,24 +158,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
         await svc.stop();
       });
     }
-    const dovecot = settled[1].status === 'fulfilled' ? (settled[1].value as DovecotService) : null;
-    if (dovecot) stops.push(() => dovecot.stop());
-    const sink = settled[2].status === 'fulfilled' ? (settled[2].value as Sink) : null;
-    if (sink) stops.push(() => sink.close());
-    const failed = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
-    if (failed || !dovecot || !sink || pgResult.status !== 'fulfilled') throw failed?.reason ?? new Error('start failed');
-    const pgSvc = pgResult.value;
-
-    let postfix: PostfixService | null = null;
-    let postfixError: string | null = null;
-    if (process.getuid?.() === 0) {
-      postfix = await timed('postfix', () => startPostfix(root, { sinkPort: sink.port, mailRoot: dovecot.mailRoot }));
-      const p = postfix;
-      stops.push(() => p.stop());
-    } else {
-      postfixError = 'the test Postfix needs root (CI runs as root): run the tests as root';
-      log(`no postfix: ${postfixError}`);
+    if (dovecotResult.status === 'fulfilled') {
+      const d = dovecotResult.value;
+      stops.push(() => d.stop());
     }
+    const postfix: PostfixService | null = postfixResult.status === 'fulfilled' ? postfixResult.value : null;
+    if (postfix) stopPostfix = () => postfix.stop();
+    for (const r of [pgResult, dovecotResult, postfixResult]) if (r.status === 'rejected') throw r.reason;
+    if (pgResult.status !== 'fulfilled' || dovecotResult.status !== 'fulfilled') throw new Error('start failed');
+    const pgSvc = pgResult.value;
+    const dovecot: DovecotService = dovecotResult.value;
+    const postfixError = isRoot ? null : 'the test Postfix needs root (CI runs as root): run the tests as root';
+    if (postfixError) log(`no postfix: ${postfixError}`);
 
     project.provide('testRoot', root);
     project.provide('pgAdminUrl', pgSvc.adminUrl);

@@ -172,15 +172,20 @@ export function pgBinDir(): string | null {
   return v === undefined ? null : path.join(base, v, 'bin');
 }
 
-const PACKAGES: { pkg: string; present: () => boolean }[] = [
+const PACKAGES: PackageCheck[] = [
   { pkg: 'dovecot-imapd', present: () => existsSync('/usr/sbin/dovecot') && existsSync('/usr/lib/dovecot/imap') },
   { pkg: 'postfix', present: () => existsSync('/usr/sbin/postfix') },
   { pkg: 'postgresql', present: () => pgBinDir() !== null },
   { pkg: 'chromium', present: () => existsSync(CHROMIUM_PATH) },
 ];
 
-export function missingPackages(opts: { needPostgres: boolean }): string[] {
-  return PACKAGES.filter((p) => (p.pkg !== 'postgresql' || opts.needPostgres) && !p.present()).map((p) => p.pkg);
+export interface PackageCheck {
+  pkg: string;
+  present: () => boolean;
+}
+
+export function missingPackages(opts: { needPostgres: boolean; packages?: PackageCheck[] }): string[] {
+  return (opts.packages ?? PACKAGES).filter((p) => (p.pkg !== 'postgresql' || opts.needPostgres) && !p.present()).map((p) => p.pkg);
 }
 
 export function installCommand(pkgs: string[]): string {
@@ -188,10 +193,16 @@ export function installCommand(pkgs: string[]): string {
 }
 
 /** As root, installs what is missing (apt-get, waiting for the dpkg lock, 3 tries); otherwise throws with the command. */
-export async function ensureDebianPackages(opts: { needPostgres: boolean; log: (s: string) => void }): Promise<void> {
+export async function ensureDebianPackages(opts: {
+  needPostgres: boolean;
+  log: (s: string) => void;
+  /** For tests of this function: the checks, and whether we may install (default: running as root with apt-get). */
+  packages?: PackageCheck[];
+  canInstall?: boolean;
+}): Promise<void> {
   const missing = missingPackages(opts);
   if (missing.length === 0) return;
-  if (!isRoot() || !existsSync('/usr/bin/apt-get')) {
+  if (!(opts.canInstall ?? (isRoot() && existsSync('/usr/bin/apt-get')))) {
     throw new Error(
       `The tests need these Debian packages, which are missing: ${missing.join(' ')}.\n` +
         `Install them with:\n  ${installCommand(missing)}\nthen run npm test again.`,
@@ -362,9 +373,14 @@ export function poolPassword(user: string): string {
   return `${user}-secret`;
 }
 
+/** Where Dovecot keeps the homes (and Postfix delivers): known before Dovecot starts, so both can start at once. */
+export function dovecotMailRoot(root: string): string {
+  return path.join(root, 'dovecot', 'mail');
+}
+
 export async function startDovecot(root: string): Promise<DovecotService> {
   const dir = path.join(root, 'dovecot');
-  const mailRoot = path.join(dir, 'mail');
+  const mailRoot = dovecotMailRoot(root);
   for (const d of ['run', 'state', 'mail']) mkdirSync(path.join(dir, d), { recursive: true });
   // As root, mail belongs to nobody (uid 0 is refused); otherwise everything runs as the current user (rootless variant).
   const me = os.userInfo();
@@ -395,6 +411,9 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# Tests log in with wrong passwords on purpose: no 2 s failure delay, no per-IP penalty slowing later logins.
+auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
 mail_location = maildir:~/Maildir
 first_valid_uid = 1
 ${rootless}passdb {
