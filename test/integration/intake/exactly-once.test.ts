@@ -1,5 +1,6 @@
 // Exactly-once in effect: a crash between commit and move, or before commit, an exact copy of a message,
 // a poison message. Real Dovecot (a fresh mailbox per test) and real PostgreSQL.
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Classification } from '../../../src/bounce/types.js';
 import { classify } from '../../../src/bounce/classify.js';
@@ -12,6 +13,7 @@ import {
   appendAll,
   createList,
   folderCounts,
+  mailboxConfig,
   makeDsn,
   memberScores,
   pollerFor,
@@ -76,6 +78,45 @@ describe('IMAP intake, exactly once', () => {
     const after = await ctx.db.selectFrom('inbound_messages').select(['moved_at']).executeTakeFirstOrThrow();
     expect(after.moved_at).not.toBeNull();
   });
+
+  it('a poller process SIGKILLed between commit and move: the next process moves the message, the score is unchanged', async () => {
+    const list = await createList(ctx.db, 'dev');
+    const memberId = await addMember(ctx.db, list.id, 'gone@example.org');
+    await appendAll(mb, [makeDsn({ to: verpFor(ctx, 'dev', 'gone@example.org', memberId), recipient: 'gone@example.org' })]);
+    const env = {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      BASE_URL: 'http://localhost:3000', // vitest's own BASE_URL ("/") is not one
+      DATABASE_URL: ctx.database.url as string,
+      SECRET_KEY: ctx.config.secretKey,
+      BOUNCE_DOMAIN: ctx.config.bounceDomain,
+      DATA_DIR: ctx.config.dataDir,
+      IMAP_MAILBOXES: JSON.stringify([{ ...mailboxConfig(mb), secure: false }]),
+    };
+    const child = (killAt: string | null) =>
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', 'test/integration/intake/poller-child.ts'], {
+          env: { ...env, KILL_AT: killAt ?? '' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let stdout = '';
+        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        p.on('exit', (code, signal) => resolve({ code, signal, stdout }));
+      });
+
+    const killed = await child('after-commit');
+    expect(killed.signal).toBe('SIGKILL');
+    expect(await memberScores(ctx.db, list.id)).toEqual({ 'gone@example.org': 1 });
+    expect(await folderCounts(mb)).toMatchObject({ INBOX: 1, Processed: 0 });
+
+    const restarted = await child(null);
+    expect(restarted.code).toBe(0);
+    expect(JSON.parse(restarted.stdout.trim().split('\n').at(-1) as string)).toMatchObject({ seen: 1, handled: 0, duplicates: 1, moved: 1 });
+    expect(await memberScores(ctx.db, list.id)).toEqual({ 'gone@example.org': 1 });
+    expect(await eventCount()).toBe(1);
+    expect(await folderCounts(mb)).toMatchObject({ INBOX: 0, Processed: 1 });
+  }, 90_000);
 
   it('a crash before commit leaves nothing behind; the next pass handles the message once', async () => {
     const list = await createList(ctx.db, 'dev');
