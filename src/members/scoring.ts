@@ -97,7 +97,8 @@ export async function recordBounceEvents(db: Db, events: BounceEventInput[], tod
           feedback_type text)
     ),
     resolved as (
-      select x.*, m.id as m_id, coalesce(m.list_id, x.list_id) as l_id,
+      select x.*, m.id as m_id, coalesce(m.list_id, x.list_id) as l_id, m.status as m_status,
+             m.last_bounce_date as m_last_bounce_date, m.last_bounce_increment as m_last_bounce_increment,
              row_number() over (partition by x.inbound_message_id, coalesce(m.list_id, x.list_id), x.address, x.kind
                                 order by x.ord) as copy
         from x
@@ -110,7 +111,8 @@ export async function recordBounceEvents(db: Db, events: BounceEventInput[], tod
              case when r.kind <> 'bounce' then 0
                   when r.category = 'soft' then 0.5
                   when r.category = 'blocked' then coalesce(l.blocked_weight, 0)
-                  else 1 end::numeric(3,1) as weight
+                  else 1 end::numeric(3,1) as weight,
+             l.process_bounces, l.stale_after_days
         from resolved r left join lists l on l.id = r.l_id
        where r.inbound_message_id is null
           or (r.copy = 1 and not exists (
@@ -124,21 +126,19 @@ export async function recordBounceEvents(db: Db, events: BounceEventInput[], tod
     calc as (
       select k.*,
              case
-               when m.id is null then 'no_member'
+               when k.m_id is null then 'no_member'
                when k.kind = 'complaint' then 'complaint'
-               when not l.process_bounces then 'not_processed'
+               when not k.process_bounces then 'not_processed'
                when k.weight <= 0 then 'zero_weight'
-               when m.status <> 'enabled' then 'not_enabled'
+               when k.m_status <> 'enabled' then 'not_enabled'
                when k.rn > 1 then 'same_day'
-               when m.last_bounce_date is not null and m.last_bounce_date + l.stale_after_days < ${today}::date
+               when k.m_last_bounce_date is not null and k.m_last_bounce_date + k.stale_after_days < ${today}::date
                  then 'stale_reset'
-               when m.last_bounce_date = ${today}::date
-                 then case when k.weight > m.last_bounce_increment then 'raised' else 'same_day' end
+               when k.m_last_bounce_date = ${today}::date
+                 then case when k.weight > k.m_last_bounce_increment then 'raised' else 'same_day' end
                else 'scored'
              end as effect
         from ranked k
-        left join members m on m.id = k.m_id
-        left join lists l on l.id = m.list_id
     ),
     ins as (
       insert into bounce_events (id, list_id, member_id, inbound_message_id, delivery_id, source, kind, category,
