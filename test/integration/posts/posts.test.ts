@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/http/app.js';
+import { claimDeliveries } from '../../../src/sending/queue.js';
 import { Sender } from '../../../src/sending/worker.js';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { sinkUrl } from '../../helpers/mail.js';
@@ -186,5 +187,25 @@ describe('sending', () => {
     expect((await get(app, s.admin, `/admin/lists/${beta}/posts/${id}`)).statusCode).toBe(404);
     expect((await get(app, s.admin, `/admin/lists/${beta}/posts/${id}/progress`)).statusCode).toBe(404);
     expect((await get(app, s.admin, `/admin/lists/${alpha}/posts/999999`)).statusCode).toBe(404);
+  });
+
+  it('offers to queue again the messages a crash interrupted, and sends them when asked', async () => {
+    const pid = postIdFrom((await compose(s.owner, alpha, { subject: 'Crash', text: 'x' })).headers.location);
+    await post(app, s.owner, `/admin/lists/${alpha}/posts/${pid}/start`, { _csrf: s.owner.csrf });
+    // A sender claims five messages and dies before recording them; the next sender finds them after the lease.
+    expect(await claimDeliveries(ctx.db, 5, ctx.clock.now())).toHaveLength(5);
+    ctx.clock.set(new Date(ctx.clock.now().getTime() + 60_000));
+    const sender = new Sender(ctx, { idleMs: 20, leaseMs: 30_000 });
+    await sender.drain();
+    const page = await get(app, s.owner, `/admin/lists/${alpha}/posts/${pid}`);
+    expect(page.body).toContain('5 messages were interrupted by a restart');
+    const requeued = await post(app, s.owner, `/admin/lists/${alpha}/posts/${pid}/retry-interrupted`, { _csrf: s.owner.csrf });
+    expect(requeued.statusCode).toBe(303);
+    await sender.drain();
+    await sender.stop();
+    const after = (await get(app, s.owner, `/admin/lists/${alpha}/posts/${pid}/progress`)).json();
+    expect(after).toMatchObject({ status: 'sent', accepted: 120, failures: 2 });
+    expect((await get(app, s.owner, `/admin/lists/${alpha}/posts/${pid}`)).body).not.toContain('interrupted by a restart');
+    expect((await post(app, s.desk, `/admin/lists/${alpha}/posts/${pid}/retry-interrupted`, { _csrf: s.desk.csrf })).statusCode).toBe(403);
   });
 });

@@ -3,7 +3,17 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { DeliveryStatus, Post } from '../../../db/schema.js';
-import { cancelPost, createPost, pausePost, postProgress, resumePost, startPost, type PostProgress } from '../../../sending/posts.js';
+import {
+  cancelPost,
+  createPost,
+  INTERRUPTED_PREFIX,
+  pausePost,
+  postProgress,
+  resumePost,
+  retryInterrupted,
+  startPost,
+  type PostProgress,
+} from '../../../sending/posts.js';
 import { POST_ROLES, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
 
 const access = { roles: POST_ROLES, list: 'listId' };
@@ -38,6 +48,7 @@ const FLASHES: Record<string, string> = {
   paused: 'Sending is paused. Messages already handed to the mail server still go out.',
   resumed: 'Sending resumed.',
   cancelled: 'The post is cancelled.',
+  requeued: 'The interrupted messages are queued again.',
 };
 
 /** Progress as the page and the JSON endpoint show it. */
@@ -194,6 +205,21 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
       const more = rows.length > RESULTS_PAGE;
       if (more) rows.pop();
       const progress = progressView((await postProgress(db, post.id)) as PostProgress);
+      // Messages cut off by a crash are failed, not re-sent (at most once); an admin may queue them again.
+      const interrupted =
+        progress.counts.failed > 0
+          ? Number(
+              (
+                await db
+                  .selectFrom('deliveries')
+                  .select((eb) => eb.fn.countAll<number>().as('n'))
+                  .where('post_id', '=', post.id)
+                  .where('status', '=', 'failed')
+                  .where('last_error', 'like', `${INTERRUPTED_PREFIX}%`)
+                  .executeTakeFirstOrThrow()
+              ).n,
+            )
+          : 0;
       const flash = q.flash && FLASHES[q.flash] ? { kind: 'ok', text: FLASHES[q.flash] } : undefined;
       const base = `/admin/lists/${list.id}/posts/${post.id}`;
       return reply.view('pages/admin/posts/show.hbs', {
@@ -201,7 +227,7 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
         list,
         post,
         progress,
-        progressJson: JSON.stringify(progress),
+        interrupted,
         enabled: post.status === 'draft' ? await enabledCount(list.id) : null,
         deliveries: rows.map((d) => ({ ...d, failed: FAILED.includes(d.status) })),
         show,
@@ -220,6 +246,13 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
     if (!p || p.listId !== Number(listId)) return reply.code(404).send({ error: 'not_found' });
     reply.header('cache-control', 'no-store');
     return progressView(p);
+  });
+
+  app.post('/admin/lists/:listId/posts/:postId/retry-interrupted', { schema: { params: ids }, config: { access } }, async (req, reply) => {
+    const loaded = await loadPost(req, reply);
+    if (!loaded) return reply;
+    await retryInterrupted(db, staffActor(req.staff as StaffPrincipal), loaded.post.id, clock);
+    return reply.redirect(`/admin/lists/${loaded.list.id}/posts/${loaded.post.id}?flash=requeued`, 303);
   });
 
   const actions = { start: startPost, pause: pausePost, resume: resumePost, cancel: cancelPost } as const;
