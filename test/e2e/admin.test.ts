@@ -99,6 +99,7 @@ describe('list admin in the browser', () => {
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(`${base}/admin`);
+      await page.screenshot({ path: '/tmp/lk-e2e-dashboard.png', fullPage: true });
       await page.getByRole('link', { name: 'Garden Club' }).click();
       await page.waitForURL(`${base}/admin/lists/${listId}`);
 
@@ -150,6 +151,27 @@ describe('list admin in the browser', () => {
     expect(Number(m.score)).toBe(0);
     const audit = await ctx.db.selectFrom('audit_log').select(['action', 'actor_label']).where('member_id', '=', m.id).execute();
     expect(audit).toEqual([{ action: 'member.reenabled', actor_label: 'owner@example.test' }]);
+  });
+
+  it('the import page runs its script under the staff pages\' content security policy', async () => {
+    await withPage(browser, async (page) => {
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Email').fill('owner@example.test');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base}/admin`);
+      const res = await page.goto(`${base}/admin/lists/${listId}/import`);
+      expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+      await page.getByLabel('CSV file').setInputFiles({ name: 'csp.csv', mimeType: 'text/csv', buffer: Buffer.from('csp.one@seeds.example\n') });
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.locator('#import-result').waitFor({ timeout: 20_000 });
+      expect(await page.locator('#import-result').innerText()).toContain('1 member added, 0 rows refused');
+      expect(errors).toEqual([]);
+    });
   });
 
   it('imports without JavaScript too: the status page refreshes itself until the report', async () => {

@@ -207,7 +207,17 @@ const authPlugin: FastifyPluginAsync = async (app) => {
     };
   }
 
+  // Staff pages: only our own scripts and styles, never framed, never cached by the browser or a proxy.
+  const STAFF_HEADERS = {
+    'content-security-policy':
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'same-origin',
+    'cache-control': 'no-store',
+  };
+
   const requireStaff: preHandlerAsyncHookHandler = async function (req, reply) {
+    reply.headers(STAFF_HEADERS);
     const staff = req.staff ?? (await loadSession(req));
     if (!staff) {
       if (req.method === 'GET' || req.method === 'HEAD') {
@@ -281,6 +291,7 @@ const authPlugin: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/login', async (req, reply) => {
+    reply.headers(STAFF_HEADERS);
     const q = req.query as { next?: string };
     const existing = await loadSession(req);
     if (existing) return reply.redirect(safeNext(q.next), 303);
