@@ -44,7 +44,10 @@ export function addressesIn(text: string, max = 200): string[] {
     if (!glued && start < at && end > at + 1) {
       let raw = text.slice(start, end);
       if (raw.includes('"') && !/^"[^"]+"@/.test(raw)) raw = raw.slice(raw.lastIndexOf('"', raw.indexOf('@')) + 1);
-      raw = raw.replace(/^[.\-=']+/, '').replace(/^smtp=/i, '').replace(/[.\-:\]]+$/, '');
+      raw = raw.replace(/^[.\-=']+/, '').replace(/^smtp=/i, '');
+      let e = raw.length;
+      while (e > 0 && '.-:]'.includes(raw[e - 1])) e--;
+      raw = raw.slice(0, e);
       if (/^[A-Za-z_][\w-]*=/.test(raw) && !/^[^=@]*\+/.test(raw)) {
         // "key=value@…" is a parameter, not an address.
         raw = '';

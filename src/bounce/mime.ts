@@ -253,9 +253,10 @@ function decoderFor(charset: string): TextDecoder | null {
   return d;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
-  return true;
+  return !NON_ASCII.test(s);
 }
 
 /** Decodes a latin1 byte view in the given charset; unknown or missing charsets try UTF-8, then latin1. */
