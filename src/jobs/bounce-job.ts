@@ -8,7 +8,7 @@ import type { IsoDate } from '../dates.js';
 import type { Db } from '../db/index.js';
 import { ownerRecipientsSql } from '../members/owner-recipients.js';
 import { noticeDueCutoff } from '../policy/job.js';
-import { policyFromRow, type PolicySettings } from '../policy/settings.js';
+import { POLICY_COLUMNS, policyFromRow, type PolicySettings } from '../policy/settings.js';
 import type { AppContext } from '../services.js';
 
 export const BOUNCE_JOB = 'bounce';
@@ -115,18 +115,7 @@ async function runLocked(ctx: JobContext, today: IsoDate, opts: BounceJobOptions
   try {
     let q = db
       .selectFrom('lists')
-      .select([
-        'id',
-        'threshold',
-        'stale_after_days',
-        'warnings',
-        'warning_interval_days',
-        'blocked_weight',
-        'notify_owner_on_disable',
-        'notify_owner_on_removal',
-        'unsubscribe_on_complaint',
-        'process_bounces',
-      ])
+      .select(['id', ...POLICY_COLUMNS])
       .where('process_bounces', '=', true)
       .orderBy('id');
     if (opts.listIds) q = opts.listIds.length > 0 ? q.where('id', 'in', opts.listIds) : q.where(sql<boolean>`false`);

@@ -3,23 +3,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import { audit, type Actor } from '../audit.js';
 import type { Database } from '../db/schema.js';
-import type { PolicyColumns } from '../policy/settings.js';
+import { POLICY_COLUMNS, type PolicyColumns } from '../policy/settings.js';
 
 /** The settings as stored (the columns of `lists`). */
 export type ListSettings = PolicyColumns;
 export type SettingsField = keyof ListSettings;
 
-export const SETTINGS_FIELDS: readonly SettingsField[] = [
-  'threshold',
-  'stale_after_days',
-  'warnings',
-  'warning_interval_days',
-  'blocked_weight',
-  'notify_owner_on_disable',
-  'notify_owner_on_removal',
-  'unsubscribe_on_complaint',
-  'process_bounces',
-];
+export const SETTINGS_FIELDS: readonly SettingsField[] = POLICY_COLUMNS;
 
 export type SettingsInput = { [K in SettingsField]?: unknown };
 

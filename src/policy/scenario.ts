@@ -4,7 +4,7 @@ import { addDays, type IsoDate } from '../dates.js';
 import { applyComplaint } from './complaint.js';
 import { decide } from './job.js';
 import { applyBounce, eventWeight, type BounceCategory, type EventKind } from './scoring.js';
-import { DEFAULT_POLICY, type PolicySettings } from './settings.js';
+import { DEFAULT_POLICY, POLICY_COLUMNS, type PolicySettings } from './settings.js';
 import { NEW_MEMBER, reenable, resetScore, resubscribe, unsubscribe, type Change, type MemberState } from './state.js';
 
 export type ScenarioAction = 'reenable' | 'unsubscribe' | 'resubscribe' | 'reset_score';
@@ -70,17 +70,7 @@ function boolField(o: Record<string, unknown>, key: string, where: string): bool
 function parseList(v: unknown): PolicySettings {
   if (v === undefined) return { ...DEFAULT_POLICY };
   if (!isObject(v)) throw new ScenarioError('list', 'must be an object of list settings');
-  const known = new Set([
-    'threshold',
-    'stale_after_days',
-    'warnings',
-    'warning_interval_days',
-    'blocked_weight',
-    'notify_owner_on_disable',
-    'notify_owner_on_removal',
-    'unsubscribe_on_complaint',
-    'process_bounces',
-  ]);
+  const known = new Set<string>(POLICY_COLUMNS);
   for (const k of Object.keys(v)) if (!known.has(k)) throw new ScenarioError(`list.${k}`, `unknown setting (known: ${[...known].join(', ')})`);
   const s: PolicySettings = { ...DEFAULT_POLICY };
   if (v.threshold !== undefined) {

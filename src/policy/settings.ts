@@ -37,6 +37,19 @@ export interface PolicyColumns {
   process_bounces: boolean;
 }
 
+/** The policy columns of `lists`, in the order the service desk shows them. */
+export const POLICY_COLUMNS = [
+  'threshold',
+  'stale_after_days',
+  'warnings',
+  'warning_interval_days',
+  'blocked_weight',
+  'notify_owner_on_disable',
+  'notify_owner_on_removal',
+  'unsubscribe_on_complaint',
+  'process_bounces',
+] as const satisfies ReadonlyArray<keyof PolicyColumns>;
+
 export function policyFromRow(row: PolicyColumns): PolicySettings {
   return {
     threshold: Number(row.threshold),
