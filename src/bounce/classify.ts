@@ -160,9 +160,10 @@ function fromDsn(view: MessageView, texts: string[]): DsnOutcome | null {
   const dedupe = (list: Array<{ r: DsnRecipient; address: string }>) =>
     list.filter((x, i) => list.findIndex((y) => y.address === x.address) === i);
   const noticeLines = view.notice.split('\n', 4000);
+  const noticeLower = noticeLines.map((l) => l.toLowerCase());
   const everyone = [...failed, ...delayed].map((x) => x.address);
   const toRecipient = (x: { r: DsnRecipient; address: string }, final: boolean): FailedRecipient => {
-    const around = linesAbout(x.address, noticeLines, everyone);
+    const around = linesAbout(x.address, noticeLines, noticeLower, everyone);
     const rr = detectReason({ status: x.r.status, texts: [x.r.diagnostic ?? '', around, final ? '' : view.subject], final });
     return {
       address: x.address,
@@ -181,12 +182,12 @@ function fromDsn(view: MessageView, texts: string[]): DsnOutcome | null {
 }
 
 /** The notice lines about one recipient, up to the next line that names another address. */
-function linesAbout(address: string, lines: string[], others: string[]): string {
+function linesAbout(address: string, lines: string[], lower: string[], others: string[]): string {
   for (let i = 0; i < lines.length; i++) {
-    if (!lines[i].toLowerCase().includes(address)) continue;
+    if (!lower[i].includes(address)) continue;
     const out = [lines[i]];
     for (let j = i + 1; j < lines.length && j < i + 8; j++) {
-      const l = lines[j].toLowerCase();
+      const l = lower[j];
       if (others.some((o) => o !== address && l.includes(o))) break;
       out.push(lines[j]);
     }

@@ -102,7 +102,8 @@ export function detectNotice(view: MessageView): NoticeResult | null {
     addresses = recipientsFromText(head, view.subject, skip, domain);
   }
   const lines = head.split('\n', 4000);
-  const recipients = addresses.map((address) => ({ address, text: textAbout(address, lines, addresses) }));
+  const lower = lines.map((l) => l.toLowerCase());
+  const recipients = addresses.map((address) => ({ address, text: textAbout(address, lines, lower, addresses) }));
   return { kind, recipients, detector };
 }
 
@@ -189,8 +190,7 @@ function sentTo(line: string, address: string): boolean {
 const SENT_TO_BEFORE = /\b(deliver\w*|sen[dt]|message|mail|rcpt)\b(\s+\S+){0,3}\s+to:?\s*<?$/i;
 
 /** The notice lines about one recipient: its line and what follows until the next recipient. */
-function textAbout(address: string, lines: string[], all: string[]): string {
-  const lower = lines.map((l) => l.toLowerCase());
+function textAbout(address: string, lines: string[], lower: string[], all: string[]): string {
   let i = lower.findIndex((l) => l.includes(address));
   if (i < 0) return '';
   const out: string[] = [lines[i]];
