@@ -23,6 +23,7 @@ import {
   removeRoot,
   startDovecot,
   startPostfix,
+  startReaper,
   startTempPostgres,
   withDatabase,
   type DovecotService,
@@ -168,6 +169,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (pgResult.status !== 'fulfilled' || dovecotResult.status !== 'fulfilled') throw new Error('start failed');
     const pgSvc = pgResult.value;
     const dovecot: DovecotService = dovecotResult.value;
+    const stopReaper = startReaper(root, process.env.KEEP_TEST_ROOT === '1');
     const postfixError = isRoot ? null : 'the test Postfix needs root (CI runs as root): run the tests as root';
     if (postfixError) log(`no postfix: ${postfixError}`);
 
@@ -212,6 +214,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
     project.provide('postfixError', postfixError);
     project.provide('chromiumPath', CHROMIUM_PATH);
+    stops.push(async () => stopReaper());
     log(`ready in ${ms()} (${timings.join(', ')}; postgres via ${pgSvc.source}; root ${root})`);
   } catch (err) {
     await teardown();

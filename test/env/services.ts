@@ -35,6 +35,35 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
+/** What a watchdog must stop if this process is killed without a teardown (SIGKILL, OOM). */
+const reapList: { pid?: number; pidFile?: string; signal: 'INT' | 'TERM' }[] = [];
+
+/**
+ * A detached shell that waits for this process to die and then stops the services and removes the temp root,
+ * so a killed test run leaves nothing behind. Returns a function that ends the watchdog (normal teardown).
+ */
+export function startReaper(root: string, keepRoot: boolean): () => void {
+  const kills = reapList
+    .map((r) =>
+      r.pid !== undefined
+        ? `kill -${r.signal} ${r.pid} 2>/dev/null`
+        : `[ -f '${r.pidFile}' ] && kill -${r.signal} "$(cat '${r.pidFile}')" 2>/dev/null`,
+    )
+    .join('; ');
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 2; done; ${kills || 'true'}; ` +
+    (keepRoot ? 'true' : `sleep 3; rm -rf '${root}'`);
+  const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return () => {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -298,6 +327,7 @@ export async function startTempPostgres(root: string, log: (s: string) => void):
     ),
   );
   closeSync(fd);
+  if (child.pid !== undefined) reapList.push({ pid: child.pid, signal: 'INT' });
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   const start = Date.now();
   while (!(await answers(url))) {
@@ -460,6 +490,7 @@ namespace inbox {
   const confFile = path.join(dir, 'dovecot.conf');
   writeFileSync(confFile, conf);
   const child = track(spawn('/usr/sbin/dovecot', ['-F', '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  if (child.pid !== undefined) reapList.push({ pid: child.pid, signal: 'TERM' });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
@@ -632,6 +663,7 @@ mv "$dir/tmp/$f" "$dir/new/$f"
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const pidFile = path.join(dir, 'spool', 'pid', 'master.pid');
+  reapList.push({ pidFile, signal: 'TERM' });
   const stopMaster = async (): Promise<void> => {
     // start-fg leaves postfix-script (sh) as our child; the master must be signalled by its pid.
     let pid = NaN;
