@@ -3,17 +3,18 @@
 // Prints RESULT lines; the last is `RESULT send_rate <n> msg/s`.
 //   npm run bench:send [-- --members 100000 --lanes 8 --batch 500 --connections 16]
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { SYSTEM } from '../src/audit.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/index.js';
 import { migrate } from '../src/db/migrate.js';
+import type { Database } from '../src/db/schema.js';
 import { createLogger } from '../src/logger.js';
 import { createPost, postProgress, startPost } from '../src/sending/posts.js';
 import { Sender } from '../src/sending/worker.js';
@@ -56,6 +57,23 @@ server.on('error', () => {});
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.server.address().port }));
 parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ count }); if (m === 'close') server.close(() => process.exit(0)); });
 `;
+
+/** CPU time of this database's PostgreSQL backends (from /proc, when PostgreSQL runs on this machine), else -1. */
+async function postgresCpuMs(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db);
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const r of rows) {
+    try {
+      const stat = readFileSync(`/proc/${r.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(f[11]) + Number(f[12])) * 1000) / tick;
+    } catch {
+      return -1;
+    }
+  }
+  return total;
+}
 
 function require_resolve(name: string): string {
   return path.join(process.cwd(), 'node_modules', name);
@@ -136,8 +154,12 @@ async function main(): Promise<void> {
         : {}),
     });
     const t2 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const pgCpu0 = await postgresCpuMs(handle.db);
     await sender.drain();
     const t3 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
+    const pgCpu = (await postgresCpuMs(handle.db)) - pgCpu0;
     await sender.stop();
     clearInterval(sampler);
     const received = NULL_TRANSPORT ? nulls : await ask<number>(sink, 'count', 'count');
@@ -146,6 +168,10 @@ async function main(): Promise<void> {
     console.log(`members ${MEMBERS}, lanes ${LANES}, batch ${BATCH}, SMTP connections ${CONNECTIONS}`);
     console.log(`queued ${started.ok ? started.total : '?'} in ${Math.round(t1 - t0)} ms; sent ${progress?.counts.sent} in ${Math.round(t3 - t2)} ms; sink received ${received}; post ${progress?.status}`);
     if (received !== MEMBERS || progress?.counts.sent !== MEMBERS) throw new Error('not every message arrived exactly once');
+    const perMsg = (ms: number) => Math.round((ms * 1000) / Math.max(received, 1));
+    console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`CPU per message: this process (sender + sink thread) ${perMsg((cpu.user + cpu.system) / 1000)} µs` +
+      (pgCpu >= 0 ? `, PostgreSQL backends ${perMsg(pgCpu)} µs` : ''));
     console.log(`RESULT enqueue_time ${Math.round(t1 - t0)} ms`);
     console.log(`RESULT peak_rss ${Math.round(peakRss / 1024 / 1024)} MB`);
     console.log(`RESULT send_rate ${rate} msg/s`);

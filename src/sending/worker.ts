@@ -72,8 +72,8 @@ export class Sender {
   private readonly retry: readonly number[];
   private readonly limiter: RateLimiter;
   private readonly dkim: (fromDomain: string) => DkimKey | null;
-  private readonly posts = new Map<number, CompiledPost>();
-  private readonly lists = new Map<number, { info: ListInfo | null; at: number }>();
+  private readonly posts = new Map<number, Promise<CompiledPost | null>>();
+  private readonly lists = new Map<number, { info: Promise<ListInfo | null>; at: number }>();
   private running = false;
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
@@ -176,23 +176,33 @@ export class Sender {
     return { deliveries, notices };
   }
 
-  private async list(id: number): Promise<ListInfo | null> {
+  // Caches hold promises, so the hundreds of messages of a first batch share one query and one compilation.
+  private list(id: number): Promise<ListInfo | null> {
     const hit = this.lists.get(id);
     if (hit && performance.now() - hit.at < 30_000) return hit.info;
-    const row = await this.ctx.db.selectFrom('lists').select(['id', 'name', 'display_name']).where('id', '=', id).executeTakeFirst();
-    const info = row ? { id: row.id, name: row.name, displayName: row.display_name } : null;
+    const info = this.ctx.db
+      .selectFrom('lists')
+      .select(['id', 'name', 'display_name'])
+      .where('id', '=', id)
+      .executeTakeFirst()
+      .then((row) => (row ? { id: row.id, name: row.name, displayName: row.display_name } : null));
     this.lists.set(id, { info, at: performance.now() });
+    info.catch(() => this.lists.delete(id));
     return info;
   }
 
-  private async post(id: number): Promise<CompiledPost | null> {
+  private post(id: number): Promise<CompiledPost | null> {
     const hit = this.posts.get(id);
     if (hit) return hit;
-    const row = await this.ctx.db.selectFrom('posts').select(['subject', 'body_text', 'body_html']).where('id', '=', id).executeTakeFirst();
-    if (!row) return null;
-    const compiled = compilePost(row);
     if (this.posts.size > 100) this.posts.clear();
+    const compiled = this.ctx.db
+      .selectFrom('posts')
+      .select(['subject', 'body_text', 'body_html'])
+      .where('id', '=', id)
+      .executeTakeFirst()
+      .then((row) => (row ? compilePost(row) : null));
     this.posts.set(id, compiled);
+    compiled.catch(() => this.posts.delete(id));
     return compiled;
   }
 
