@@ -189,6 +189,8 @@ export class MailboxPoller {
       connectionTimeout: 20_000,
       greetingTimeout: 10_000,
       socketTimeout: 10 * 60_000,
+      // Enter IDLE soon after each pass (imapflow's default waits 15 s), so new mail wakes us in ~0.5 s.
+      autoIdleDelay: 300,
     });
     // An unhandled 'error' would crash the process; the pass in hand fails on its own.
     client.on('error', (err: Error) => {

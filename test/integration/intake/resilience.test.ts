@@ -61,6 +61,26 @@ async function admin(text: string): Promise<void> {
   }
 }
 
+describe('waiting for mail', () => {
+  it('IDLE wakes the poller long before its poll interval', async () => {
+    const list = await createList(ctx.db, 'dev');
+    const id = await addMember(ctx.db, list.id, 'late@example.org');
+    const poller = pollerFor(ctx, mb, { pollMs: 60_000 });
+    poller.start();
+    try {
+      await waitUntil('first pass', async () => (poller.status().lastSuccessAt ? true : null));
+      await new Promise((r) => setTimeout(r, 1000)); // in IDLE by now
+      const t = Date.now();
+      await appendAll(mb, [makeDsn({ to: verpFor(ctx, 'dev', 'late@example.org', id), recipient: 'late@example.org' })]);
+      await waitUntil('the bounce scored', async () => ((await memberScores(ctx.db, list.id))['late@example.org'] === 1 ? true : null), 15_000);
+      expect(Date.now() - t).toBeLessThan(15_000);
+      expect(poller.status().idleSupported).toBe(true);
+    } finally {
+      await poller.stop();
+    }
+  });
+});
+
 describe('poller resilience', () => {
   it('the IMAP connection dropped mid-batch (before and after commit): reconnects, nothing lost or counted twice', async () => {
     const { listId, addresses } = await seed(50);
