@@ -14,6 +14,18 @@ const importExport: FastifyPluginAsync = async (app) => {
   const owners = { roles: LIST_OWNERS, list: 'listId' };
   const listIdOf = (p: unknown) => Number((p as { listId: string }).listId);
 
+  // An import whose server stopped mid-way was rolled back with its transaction; say so instead of "running"
+  // forever. An hour leaves any import still running on another instance alone (100,000 rows take seconds).
+  app.addHook('onReady', async () => {
+    await db
+      .updateTable('member_imports')
+      .set({ state: 'failed', added: 0, error: 'The server stopped during the import; nothing was imported.', finished_at: app.ctx.clock.now() })
+      .where('state', '=', 'running')
+      .where('created_at', '<', new Date(app.ctx.clock.now().getTime() - 3_600_000))
+      .execute()
+      .catch((err: unknown) => logger.warn({ err }, 'could not close interrupted imports'));
+  });
+
   app.get('/admin/lists/:listId/import', { config: { access: owners } }, async (req, reply) => {
     const list = await getList(db, listIdOf(req.params));
     if (!list) return renderError(reply, 404, 'No such list.');
