@@ -21,6 +21,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     trustProxy: true,
     bodyLimit: 30 * 1024 * 1024,
     return503OnClosing: true,
+    // Route modules are imported lazily; on a loaded machine that can pass the 10 s default.
+    pluginTimeout: 60_000,
   });
   app.decorate('ctx', ctx);
 
