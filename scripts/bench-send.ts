@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     if (!post.ok) throw new Error(post.error);
 
     let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250);
     const t0 = performance.now();
     const started = await startPost(handle.db, SYSTEM, post.postId, ctx.clock);
     const t1 = performance.now();
