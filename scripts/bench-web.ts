@@ -240,17 +240,23 @@ async function main(): Promise<void> {
     const exp = await fetch(`${base}/admin/lists/${listId}/export.csv`, { headers: { cookie } });
     let bytes = 0;
     let lines = 0;
+    // Bounded memory shows as a peak that stops growing: the peak over the first 100,000 rows against the whole.
+    let peakEarly = 0;
     const reader = exp.body!.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       bytes += value.length;
       for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
+      if (lines <= 100_000) peakEarly = peak;
     }
     clearInterval(sampler);
     const exportS = seconds(t0);
     const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
-    log(`export: ${(lines - 1).toLocaleString('en-US')} rows, ${mb(bytes)} MB in ${exportS.toFixed(1)} s; process RSS ${mb(memBefore)} MB before, peak ${mb(peak)} MB (+${mb(peak - memBefore)} MB for a ${mb(bytes)} MB file)`);
+    log(
+      `export: ${(lines - 1).toLocaleString('en-US')} rows, ${mb(bytes)} MB in ${exportS.toFixed(1)} s; process RSS ${mb(memBefore)} MB before, ` +
+        `peak ${mb(peakEarly)} MB over the first 100,000 rows, ${mb(peak)} MB over all (server and client in this one process)`,
+    );
 
     log(`RESULT export_rows ${lines - 1} rows`);
     log(`RESULT export_peak_rss_delta_mb ${mb(peak - memBefore)} MB`);
