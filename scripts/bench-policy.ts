@@ -16,9 +16,9 @@ import { createLogger } from '../src/logger.js';
 import { recordBounceEvents, type BounceEventInput } from '../src/members/scoring.js';
 
 const MEMBERS = 1_000_000;
-const OVER = 20_000;
-const BOUNCING = 50_000;
-const DUE_WARNING = 10_000;
+const OVER = 20_000; // per 100 members: 2 over the threshold,
+const BOUNCING = 50_000; // 5 bouncing (those 2 included),
+const DUE_WARNING = 10_000; // 1 disabled and due a warning
 const EVENTS = 10_000;
 const TODAY = '2026-06-15';
 
@@ -102,20 +102,29 @@ async function main(): Promise<void> {
       insert into members (list_id, address, status, score, last_bounce_date, last_bounce_increment,
                            warnings_left, warnings_sent, last_warning_date, disabled_on)
       select ${listId}, 'member' || g || '@example' || (g % 97) || '.org',
-             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then 'disabled_by_bounce' else 'enabled' end,
-             case when g <= ${OVER} then 5 + (g % 3)
-                  when g <= ${BOUNCING} then 0.5 * (1 + g % 9)
-                  when g <= ${BOUNCING + DUE_WARNING} then 5
-                  else 0 end,
-             case when g <= ${BOUNCING} then ${yesterday}::date - (g % 5) when g <= ${BOUNCING + DUE_WARNING} then ${weekAgo}::date - 14 end,
-             case when g <= ${BOUNCING} then 1 else 0 end,
-             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then 1 + g % 3 else 0 end,
-             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then 1 else 0 end,
-             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then ${weekAgo}::date - (g % 3) end,
-             case when g > ${BOUNCING} and g <= ${BOUNCING + DUE_WARNING} then ${weekAgo}::date - 14 end
-        from generate_series(1, ${MEMBERS}) g`.execute(db);
+             case when k = 'due' then 'disabled_by_bounce' else 'enabled' end,
+             case k when 'over' then 5 + (g % 3) when 'bouncing' then 0.5 * (1 + g % 9) when 'due' then 5 else 0 end,
+             case k when 'over' then ${yesterday}::date - (g % 5) when 'bouncing' then ${yesterday}::date - (g % 5)
+                    when 'due' then ${weekAgo}::date - 14 end,
+             case when k in ('over', 'bouncing') then 1 else 0 end,
+             case when k = 'due' then 1 + g % 3 else 0 end,
+             case when k = 'due' then 1 else 0 end,
+             case when k = 'due' then ${weekAgo}::date - (g % 3) end,
+             case when k = 'due' then ${weekAgo}::date - 14 end
+        -- Spread over the whole id range, as real bounces are: per 100 members, 2 over the threshold,
+        -- 3 more bouncing, 1 disabled and due a warning.
+        from (select g, case when g % 100 in (0, 50) then 'over' when g % 100 in (1, 2, 3) then 'bouncing'
+                             when g % 100 = 4 then 'due' else 'clean' end as k
+                from generate_series(1, ${MEMBERS}) g) s`.execute(db);
     await sql`create index members_address_trgm on members using gin (address gin_trgm_ops)`.execute(db);
     await sql`vacuum analyze members`.execute(db);
+    const loaded = await sql<{ bouncing: number; due: number }>`
+      select count(*) filter (where status = 'enabled' and score > 0)::int as bouncing,
+             count(*) filter (where status = 'disabled_by_bounce')::int as due
+        from members`.execute(db);
+    if (loaded.rows[0]!.bouncing !== BOUNCING || loaded.rows[0]!.due !== DUE_WARNING) {
+      throw new Error(`data set: ${JSON.stringify(loaded.rows[0])}, expected ${BOUNCING} bouncing, ${DUE_WARNING} due`);
+    }
     log(`setup: ${MEMBERS} members loaded and indexed in ${seconds(t0).toFixed(1)} s`);
 
     const logger = createLogger('silent');

@@ -163,6 +163,21 @@ function sumStats(lists: ListRunStats[]): Omit<ListRunStats, 'listId'> {
   return t;
 }
 
+/**
+ * A batch is one statement: when PostgreSQL picks it as a deadlock victim (say against a scoring batch locking
+ * the same members in another order) nothing of it was written, and it is simply run again.
+ */
+async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw err;
+    }
+  }
+}
+
 /** The notice key of one disable episode: the instant the member was disabled, in microseconds. */
 const episode = (col: string) => sql.raw(`(floor(extract(epoch from ${col}) * 1000000))::bigint::text`);
 
@@ -179,7 +194,8 @@ export async function runForList(
 
   // 4.1 Disable, and the next notification at once (section 4.1): in the same statement, so each member row
   // is written once and a batch is all or nothing. With warnings = 0 that notification is the removal.
-  // `score > 0` lets the planner use the members_bouncing partial index.
+  // `score > 0` lets the planner use the members_bouncing partial index; no `order by`, so it walks that
+  // small index (and members_disabled below) rather than the primary key of a million rows.
   const removeAtOnce = settings.warnings <= 0;
   const workers = Math.max(1, Math.floor(opts.concurrency ?? 1));
   const share = (w: number) => (workers > 1 ? sql`and id % ${workers} = ${w}` : sql``);
@@ -188,11 +204,11 @@ export async function runForList(
   const disableWorker = async (w: number) => {
     for (;;) {
       if (failure) return;
-      const { rows } = await sql<{ members: number; removed: number; member_notices: number; owner_notices: number }>`
+      const { rows } = await retryOnDeadlock(() => sql<{ members: number; removed: number; member_notices: number; owner_notices: number }>`
         with due as (
           select id from members
            where list_id = ${listId} and status = 'enabled' and score > 0 and score >= ${settings.threshold} ${share(w)}
-           order by id limit ${batch}
+           limit ${batch}
              for update
         ),
         upd as (
@@ -239,7 +255,7 @@ export async function runForList(
         select (select count(*) from upd)::int as members,
                (select count(*) from upd where status = 'removed')::int as removed,
                (select count(*) from mn)::int as member_notices,
-               (select count(*) from own)::int as owner_notices`.execute(db);
+               (select count(*) from own)::int as owner_notices`.execute(db));
       const r = rows[0]!;
       stats.disabled += r.members;
       stats.removed += r.removed;
@@ -257,12 +273,12 @@ export async function runForList(
   const notifyWorker = async (w: number) => {
     for (;;) {
       if (failure) return;
-      const { rows } = await sql<{ members: number; warned: number; removed: number; member_notices: number; owner_notices: number }>`
+      const { rows } = await retryOnDeadlock(() => sql<{ members: number; warned: number; removed: number; member_notices: number; owner_notices: number }>`
         with due as (
           select id, warnings_left, warnings_sent, ${episode('status_changed_at')} as episode from members
            where list_id = ${listId} and status = 'disabled_by_bounce'
              and (last_warning_date is null or last_warning_date <= ${cutoff}::date) ${share(w)}
-           order by id limit ${batch}
+           limit ${batch}
              for update
         ),
         upd as (
@@ -310,7 +326,7 @@ export async function runForList(
                (select count(*) from upd where status <> 'removed')::int as warned,
                (select count(*) from upd where status = 'removed')::int as removed,
                (select count(*) from mn)::int as member_notices,
-               (select count(*) from own)::int as owner_notices`.execute(db);
+               (select count(*) from own)::int as owner_notices`.execute(db));
       const r = rows[0]!;
       stats.warned += r.warned;
       stats.removed += r.removed;
