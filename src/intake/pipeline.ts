@@ -185,6 +185,10 @@ export async function ingestBatch(ctx: AppContext, items: IngestItem[], opts: Pi
   hashed.forEach(({ item, hash, identity }, index) => {
     const key = identityKey(identity);
     const prior = byHash.get(hash) ?? (key ? byIdentity.get(key) : undefined);
+    if (prior && prior.content_hash !== hash) {
+      // Same mailbox, UIDVALIDITY and UID but other bytes: the server reused a UID (a broken server).
+      ctx.logger.warn({ identity, hash, storedHash: prior.content_hash }, 'intake: UID reused with other content; treated as seen');
+    }
     if (prior && prior.state !== 'failed' && prior.state !== 'received') {
       outcomes[index] = duplicateOutcome(prior, hash);
       return;

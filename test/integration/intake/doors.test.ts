@@ -93,7 +93,7 @@ describe('npm run ingest', () => {
     expect(second.stdout).toMatch(/bounce\.eml: processed → Processed .*already handled/);
     expect(await memberScores(ctx.db, list.id)).toEqual({ 'old@example.org': 1 });
     await expect(run([path.join(dir, 'missing.eml')])).rejects.toMatchObject({ code: 1 });
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('what the admin UI reads', () => {

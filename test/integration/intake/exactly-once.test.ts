@@ -116,7 +116,7 @@ describe('IMAP intake, exactly once', () => {
     expect(await memberScores(ctx.db, list.id)).toEqual({ 'gone@example.org': 1 });
     expect(await eventCount()).toBe(1);
     expect(await folderCounts(mb)).toMatchObject({ INBOX: 0, Processed: 1 });
-  }, 90_000);
+  }, 180_000);
 
   it('a crash before commit leaves nothing behind; the next pass handles the message once', async () => {
     const list = await createList(ctx.db, 'dev');
