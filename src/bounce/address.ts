@@ -77,7 +77,7 @@ export function firstAddress(value: string | null | undefined): string | null {
 /** Local parts that name a mail system, never a list member. */
 export function isSystemLocalPart(address: string): boolean {
   const local = address.slice(0, address.lastIndexOf('@'));
-  return /^(mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|mdaemon|double-bounce|bounce[-_.]?(handler|processor)?|abuse|hostmaster|root|nobody|noreply|no[-_.]reply|do[-_.]?not[-_.]?reply)$/i.test(
+  return /^(mailer[-_.]?daemon|mail[-_.]?daemon|post[-_.]?master|mdaemon|double-bounce|bounce[-_.]?(handler|processor)?|abuse|hostmaster|root|nobody|noreply|no[-_.]reply|do[-_.]?not[-_.]?reply)$/i.test(
     local,
   );
 }

@@ -124,6 +124,12 @@ function parseHeaderBlock(s: string, top: boolean): { headers: Header[]; bodySta
       if (current.value.length < 16_384) current.value += ' ' + line.trim();
     } else {
       const colon = line.indexOf(':');
+      if (current && current.value.endsWith(';') && /^[A-Za-z][\w-]{0,40}\*?=/.test(line)) {
+        // A parameter continued without the folding whitespace (seen in the wild): keep it.
+        current.value += ' ' + line.trim();
+        pos = nl + 1;
+        continue;
+      }
       if (colon <= 0 || colon > 76 || !isFieldName(line, colon)) {
         // Not a header: the body starts here (lenient: some notices have no blank line).
         if (headers.length === 0 && top && line.startsWith('>From ')) {

@@ -183,7 +183,9 @@ const GENERIC_TEXT = new Set<Reason>(['userunknown', 'filtered', 'rejected', 'se
 /** Statuses that name the failure exactly, whatever the text around them says. */
 const EXACT_STATUS = new Set(['1.10', '7.13', '7.23', '7.24', '7.25', '7.26', '7.27', '7.509']);
 
-const RCPT_TIME = /(\brcpt\b|does not like recipient|recipient address rejected)/i;
+/** The refusal came in answer to RCPT (SMTP dialogue wording, not an echo of the envelope). */
+const RCPT_TIME = /(in reply to rcpt|rcpt to response|after rcpt|>>> ?rcpt|smtp:rcpt|rcpt to command|rcpt-to validation)/i;
+const RCPT_WORDING = /(does not like recipient|recipient address rejected)/i;
 
 /** Phrases only a directory lookup says; these stay "userunknown" whatever the status. */
 function explicitUnknown(texts: string[]): boolean {
@@ -247,8 +249,11 @@ export function detectReason(input: ReasonInput): ReasonResult {
   // an unknown user only when the status says so (X.1.x) or the refusal came at RCPT time;
   // otherwise (after DATA, or a generic 5.0.0/5.7.1) it is a filter's verdict.
   if (reason === 'userunknown' && textReason === 'userunknown' && !explicitUnknown(texts) && !(detail && /^1\.([1-9]|\d{2,3})$/.test(detail))) {
-    const atRcpt = texts.some((t) => RCPT_TIME.test(t));
-    if (!atRcpt || texts.some((t) => AFTER_DATA.test(t))) reason = 'filtered';
+    // The most specific text that says when the refusal came decides.
+    // An SMTP dialogue marker (">>> DATA", "in reply to RCPT TO") outweighs reply wording that only
+    // usually comes at RCPT time ("Recipient address rejected").
+    const telling = texts.find((t) => RCPT_TIME.test(t) || AFTER_DATA.test(t)) ?? texts.find((t) => RCPT_WORDING.test(t));
+    if (!telling || AFTER_DATA.test(telling)) reason = 'filtered';
   }
   if (!reason) {
     let code: string | null = null;
