@@ -278,6 +278,48 @@ For further assistance, please contact <support@mx.example.net>.
   });
 });
 
+describe('the unknown-user convention (Sisimai vocabulary)', () => {
+  test('refused at RCPT: userunknown, hard', () => {
+    const c = classify(
+      dsn({ recipients: [{ address: 'ann@example.org', action: 'failed', status: '5.0.0', diagnostic: '550 User unknown (in reply to RCPT TO command)' }] }),
+    );
+    expect(c.recipients[0]).toMatchObject({ reason: 'userunknown', category: 'hard' });
+  });
+  test('refused only after DATA with a generic status: a filter\'s verdict, soft', () => {
+    const c = classify(
+      dsn({ recipients: [{ address: 'ann@example.org', action: 'failed', status: '5.0.0', diagnostic: '550 User unknown (in reply to end of DATA command)' }] }),
+    );
+    expect(c.recipients[0]).toMatchObject({ reason: 'filtered', category: 'soft' });
+  });
+  test('an X.1.1 status keeps it an unknown user whenever it came', () => {
+    const c = classify(
+      dsn({ recipients: [{ address: 'ann@example.org', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 User unknown (in reply to end of DATA command)' }] }),
+    );
+    expect(c.recipients[0]).toMatchObject({ reason: 'userunknown', category: 'hard' });
+  });
+});
+
+describe('lenient reading', () => {
+  test('a Content-Type parameter continued without folding whitespace still finds the parts', () => {
+    const raw = mail(
+      { From: 'post_master@mail.example.com', To: VERP, Subject: 'Re: Issue 7', 'MIME-Version': '1.0', 'Content-Type': 'multipart/mixed;\r\nboundary="zz"' },
+      '--zz\nContent-Type: text/plain\n\nError: Invalid user address\nError message below:\n550 - Requested action not taken: no such user here\n\n  RCPT TO: ann@example.org\n--zz--\n',
+    );
+    const c = classify(raw);
+    expect(c.kind).toBe('bounce');
+    expect(c.recipients.map((r) => r.address)).toEqual(['ann@example.org']);
+  });
+
+  test('a Chinese notice from a mail system', () => {
+    const body = Buffer.from('邮件无法发送到您指定的地址中。\n\n<ann@example.org>:\n\n--- 附件中的内容是原信件的一份拷贝\n', 'utf8').toString('base64');
+    const c = classify(
+      mail({ From: 'MAILER-DAEMON@mail.example.cn', To: VERP, Subject: '=?UTF-8?B?6YKu5Lu25Lyg6L6T5aSx6LSl77yB?=', 'Content-Type': 'text/plain; charset=utf-8', 'Content-Transfer-Encoding': 'base64' }, body),
+    );
+    expect(c.kind).toBe('bounce');
+    expect(c.recipients.map((r) => r.address)).toEqual(['ann@example.org']);
+  });
+});
+
 describe('complaints (ARF, RFC 5965)', () => {
   test('a feedback report names the complained-about address and the feedback type', () => {
     const b = 'ARF-b';
