@@ -167,6 +167,9 @@ describe('subscribe form', () => {
     for (let i = 0; i < 11; i++) codes.push((await submit('/subscribe/news', { email: `flood${i}@example.org` }, { ip })).statusCode);
     expect(codes.slice(0, 10).every((c) => c === 200)).toBe(true);
     expect(codes[10]).toBe(429);
+    const refused = await submit('/subscribe/news', { email: 'flood11@example.org' }, { ip });
+    expect(refused.headers['content-type']).toMatch(/^text\/html/);
+    expect(refused.body).toContain('Too many requests from your address. Wait a few minutes and try again.');
     expect(await member('flood10@example.org')).toBeUndefined();
   });
 });

@@ -53,6 +53,15 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
     return ctx.db.selectFrom('lists').select(['id', 'name', 'display_name', 'description']).where('name', '=', name).executeTakeFirst();
   }
 
+  // The rate limit's refusal as a page, not Fastify's JSON error (people meet it in a browser). Scoped to this plugin.
+  app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
+    if (err.statusCode === 429) {
+      return reply.code(429).view('pages/public/subscribe-limited.hbs', { title: 'Too many requests', message: err.message });
+    }
+    req.log.error({ err }, 'public form failed');
+    return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 500).send(err);
+  });
+
   const params = { type: 'object', required: ['listName'], properties: { listName: { type: 'string', pattern: LIST_NAME } } } as const;
 
   app.get('/subscribe/:listName', { schema: { params } }, async (req, reply) => {
