@@ -78,7 +78,11 @@ export function autoreplySignals(view: MessageView): AutoreplySignal | null {
     return { strong: true, detector: 'autoreply:challenge' };
   }
   if (autoSubmitted.startsWith('auto-replied')) return { strong: false, detector: 'autoreply:auto-submitted' };
-  const start = head.slice(0, 2000);
-  if (VACATION_HINT.test(start) && VACATION_BODY.test(start)) return { strong: false, detector: 'autoreply:body' };
   return null;
+}
+
+/** The weakest sign, checked last (only for messages nothing else claimed): vacation wording in the text. */
+export function vacationWording(view: MessageView): AutoreplySignal | null {
+  const start = view.notice.slice(0, 2000);
+  return VACATION_HINT.test(start) && VACATION_BODY.test(start) ? { strong: false, detector: 'autoreply:body' } : null;
 }

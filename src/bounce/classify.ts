@@ -2,7 +2,7 @@
 
 import { addressesIn } from './address.js';
 import { detectComplaint } from './arf.js';
-import { autoreplySignals } from './autoreply.js';
+import { autoreplySignals, vacationWording } from './autoreply.js';
 import { looksLikeDsnText, parseDsn, recipientAddress, type DsnRecipient } from './dsn.js';
 import { decodeHeader, headerValue, headerValues, parseMessage, type Header } from './mime.js';
 import { detectNotice, isMailSystemSender } from './notices.js';
@@ -126,7 +126,8 @@ function classifyParsed(raw: Uint8Array): Classification {
     return result(notice.kind, recipients, notice.detector);
   }
 
-  if (auto) return result('autoreply', [], auto.detector);
+  const weak = auto ?? vacationWording(view);
+  if (weak) return result('autoreply', [], weak.detector);
   return result('other', [], parsed.limit ? 'refused: nothing recognisable within the limits' : 'none');
 }
 

@@ -209,11 +209,14 @@ export function replyCodeIn(text: string): string | null {
   return m ? m[1] : null;
 }
 
+// Matching lower-cased text without the i flag is markedly faster in V8; the rules are written in lower case.
+const LOWER_RULES: ReadonlyArray<readonly [Reason, RegExp]> = TEXT_RULES.map(([r, re]) => [r, new RegExp(re.source, re.flags.replace('i', ''))]);
+
 export function reasonFromText(text: string): Reason | null {
   if (!text) return null;
   // Folded diagnostics break phrases across lines: match on single-spaced text.
-  const t = (text.length > 4000 ? text.slice(0, 4000) : text).replace(/\s+/g, ' ');
-  for (const [reason, re] of TEXT_RULES) if (re.test(t)) return reason;
+  const t = (text.length > 4000 ? text.slice(0, 4000) : text).replace(/\s+/g, ' ').toLowerCase();
+  for (const [reason, re] of LOWER_RULES) if (re.test(t)) return reason;
   return null;
 }
 
