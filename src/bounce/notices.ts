@@ -88,7 +88,9 @@ export function detectNotice(view: MessageView): NoticeResult | null {
   const systemSender = isMailSystemSender(view);
   const subjectFails = FAILURE_SUBJECT.test(view.subject) && !/^\s*(re|fw|fwd|aw|wg|tr|sv)\s*:/i.test(view.subject);
   const bodyFails = FAILURE_BODY.test(head) || FAILURE_BODY_INTL.test(head);
-  const isNotice = failedHeader.length > 0 || (systemSender && (subjectFails || bodyFails)) || (subjectFails && bodyFails);
+  // A person posting to a list about bounces is list traffic, not a notice.
+  const listTraffic = !systemSender && headerValues(view.headers, 'list-id').length + headerValues(view.headers, 'list-post').length > 0;
+  const isNotice = failedHeader.length > 0 || (systemSender && (subjectFails || bodyFails)) || (subjectFails && bodyFails && !listTraffic);
   if (!isNotice) return null;
 
   const kind: 'bounce' | 'delay' = isDelay(view, head) ? 'delay' : 'bounce';

@@ -409,6 +409,15 @@ describe('human mail and list traffic are "other"', () => {
     );
     expect(c.kind).toBe('other');
   });
+  test('a member\'s list post about undeliverable mail', () => {
+    const c = classify(
+      human(
+        { 'List-Id': '<news.lists.example.test>', 'List-Post': '<mailto:news@lists.example.test>', Subject: '[news] Undeliverable mail to our office' },
+        'Since Monday mail to sales@example.org could not be delivered: the server says user unknown. Anyone else?',
+      ),
+    );
+    expect(c.kind).toBe('other');
+  });
   test('a forwarded question that quotes an address', () => {
     const c = classify(human({ Subject: 'Fwd: my friend' }, 'Could you add bob@example.org to the list? He says he never got issue 7.'));
     expect(c.kind).toBe('other');
