@@ -76,7 +76,8 @@ export async function runBounceJob(ctx: JobContext, opts: BounceJobOptions = {})
       try {
         return await runLocked(ctx, today, opts);
       } finally {
-        await sql`select pg_advisory_unlock(${BOUNCE_JOB_LOCK})`.execute(conn);
+        // A broken connection has lost the lock with its session already; the run's result stands.
+        await sql`select pg_advisory_unlock(${BOUNCE_JOB_LOCK})`.execute(conn).catch(() => undefined);
       }
     });
   } finally {
