@@ -260,7 +260,7 @@ async function main(): Promise<void> {
       processed.messages === N;
     log(`handled ${handled} messages in ${seconds.toFixed(2)} s (batch ${BATCH}); stored ${counts.n}, moved ${counts.moved}, events ${events.n}; ` +
       `INBOX ${inbox ? inbox.messages : '?'}, Processed ${processed ? processed.messages : '?'}: ${ok ? 'OK' : 'MISMATCH'}`);
-    log(`time: IMAP fetch + move ${(phases.fetchAndMove / 1000).toFixed(2)} s, ingest (classify, store, apply) ${(phases.ingest / 1000).toFixed(2)} s`);
+    log(`time waiting for IMAP (fetch, move) ${(phases.fetchAndMove / 1000).toFixed(2)} s, look-up, classify, store, apply ${(phases.ingest / 1000).toFixed(2)} s`);
     const ownCpu = (cpu.user + cpu.system) / 1e6;
     const os = await import('node:os');
     log(

@@ -162,7 +162,24 @@ export async function ingestMessage(
  * poison message is kept as `failed` and the others go through.
  */
 export async function ingestBatch(ctx: AppContext, items: IngestItem[], opts: PipelineOptions = {}): Promise<IngestOutcome[]> {
-  if (items.length === 0) return [];
+  return commitBatch(ctx, await prepareBatch(ctx, items, opts), opts);
+}
+
+/** A batch looked up, classified and matched, not yet written. */
+export interface PreparedBatch {
+  hashes: string[];
+  outcomes: (IngestOutcome | null)[];
+  firstOfHash: Map<string, number>;
+  todo: Prepared[];
+}
+
+/**
+ * The read-only half: identity lookup, classification, member matching. It may run while the previous
+ * batch commits (the poller overlaps them): a message that batch stores meanwhile is caught by the unique
+ * constraints at commit and reported as a duplicate.
+ */
+export async function prepareBatch(ctx: AppContext, items: IngestItem[], opts: PipelineOptions = {}): Promise<PreparedBatch> {
+  if (items.length === 0) return { hashes: [], outcomes: [], firstOfHash: new Map(), todo: [] };
   const classify = opts.classify ?? realClassify;
   const hashed = items.map((item) => ({ item, hash: contentHash(item.raw), identity: item.identity }));
 
@@ -237,11 +254,18 @@ export async function ingestBatch(ctx: AppContext, items: IngestItem[], opts: Pi
       p.match = matches[i];
       p.state = stateFor((p.classification as Classification).kind, matches[i].events.length);
     });
+  }
+  return { hashes: hashed.map((h) => h.hash), outcomes, firstOfHash, todo };
+}
+
+/** The writing half: one transaction for the batch (or, after a failure, one per message). */
+export async function commitBatch(ctx: AppContext, batch: PreparedBatch, opts: PipelineOptions = {}): Promise<IngestOutcome[]> {
+  const { outcomes, firstOfHash, todo } = batch;
+  if (todo.length > 0) {
     for (const o of await applyWithFallback(ctx, todo, opts)) outcomes[o.index] = o.outcome;
   }
-
   // Later copies of the same bytes in this batch share the first one's fate, as duplicates.
-  hashed.forEach(({ hash }, index) => {
+  batch.hashes.forEach((hash, index) => {
     if (outcomes[index]) return;
     const first = outcomes[firstOfHash.get(hash) as number] as IngestOutcome;
     outcomes[index] = { ...first, duplicate: true, events: 0, scored: 0 };

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { ImapMailboxConfig } from '../config.js';
 import type { AppContext } from '../services.js';
 import { DatabaseUnavailableError, errorText } from './errors.js';
-import { FOLDERS, ingestBatch, type Folder, type IngestOutcome, type PipelineOptions } from './pipeline.js';
+import { commitBatch, FOLDERS, prepareBatch, type Folder, type IngestOutcome, type PipelineOptions, type PreparedBatch } from './pipeline.js';
 
 export interface PollerFaults {
   /** After a batch is fetched, before it is handled (e.g. drop the connection mid-batch). */
@@ -307,12 +307,14 @@ export class MailboxPoller {
   }
 
   /**
-   * Overlaps the IMAP work with the database work: while batch k is being classified and committed, the
-   * connection moves batch k-1 (already committed) and fetches batch k+1. A batch is only ever moved after
-   * its own commit, so a crash anywhere leaves each message either not stored or stored and not yet moved.
+   * Overlaps the IMAP work with the database work: while batch k commits, the connection moves batch k-1
+   * (already committed) and fetches batch k+1, which is then looked up, classified and matched. A batch is
+   * only ever moved after its own commit, so a crash anywhere leaves each message either not stored, or
+   * stored and not yet moved (handled as a duplicate next time).
    */
   private async pipeline(client: ImapFlow, batches: number[][], uidValidity: number, result: PassResult): Promise<void> {
-    type Fetched = { uids: number[]; items: { raw: Buffer; identity: { source: 'imap'; mailbox: string; uidvalidity: number; uid: number } }[] };
+    type Item = { raw: Buffer; identity: { source: 'imap'; mailbox: string; uidvalidity: number; uid: number } };
+    type Fetched = { uids: number[]; items: Item[]; prepared: Promise<PreparedBatch> };
     const fetchBatch = async (uids: number[]): Promise<Fetched> => {
       const fetched = await client.fetchAll(compactUidSet(uids), { uid: true, source: true }, { uid: true });
       fetched.sort((a, b) => a.uid - b.uid);
@@ -322,15 +324,19 @@ export class MailboxPoller {
           raw: m.source as Buffer,
           identity: { source: 'imap' as const, mailbox: this.mailboxKey, uidvalidity: uidValidity, uid: m.uid },
         }));
-      return { uids, items };
+      const prepared = prepareBatch(this.ctx, items, this.opts.pipeline);
+      prepared.catch(() => {}); // seen when awaited
+      return { uids, items, prepared };
     };
     let imap: Promise<Fetched | null> = batches.length > 0 ? fetchBatch(batches[0]) : Promise.resolve(null);
+    // Its failure is seen when it is awaited; until then it must not count as an unhandled rejection.
     imap.catch(() => {});
-    let pendingMove: { items: Fetched['items']; outcomes: IngestOutcome[] } | null = null;
+    let pendingMove: { items: Item[]; outcomes: IngestOutcome[] } | null = null;
     for (let k = 0; k < batches.length && !this.stopping; k++) {
       const current = await imap;
       if (!current) break;
       await this.opts.faults?.afterFetch?.(current.uids, this);
+      const prepared = await current.prepared;
       const toMove = pendingMove;
       pendingMove = null;
       const next = k + 1 < batches.length && !this.stopping ? batches[k + 1] : null;
@@ -338,20 +344,21 @@ export class MailboxPoller {
         if (toMove) await this.moveBatch(client, toMove.items, toMove.outcomes, result);
         return next ? fetchBatch(next) : null;
       })();
-      // Its failure is seen when it is awaited; until then it must not count as an unhandled rejection.
       imap.catch(() => {});
       let outcomes: IngestOutcome[];
       try {
         result.seen += current.items.length;
-        outcomes = await ingestBatch(this.ctx, current.items, this.opts.pipeline);
+        outcomes = await commitBatch(this.ctx, prepared, this.opts.pipeline);
         await this.opts.faults?.afterCommit?.(outcomes, this);
       } catch (err) {
-        await imap.catch(() => null); // let the IMAP side settle before the connection is dropped
+        // Let the IMAP side (and the next batch's lookups) settle before the connection is dropped.
+        await imap.then((n) => n?.prepared).catch(() => null);
         throw err;
       }
       pendingMove = { items: current.items, outcomes };
     }
-    await imap;
+    const last = await imap;
+    if (last) await last.prepared.catch(() => null); // stopped early: nothing of it was written
     if (pendingMove) await this.moveBatch(client, pendingMove.items, pendingMove.outcomes, result);
   }
 
