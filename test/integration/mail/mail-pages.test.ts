@@ -43,7 +43,7 @@ beforeAll(async () => {
   hostileId = (
     await ctx.db
       .insertInto('inbound_messages')
-      .values({ source: 'imap', mailbox: 'INBOX', content_hash: 'hostile', raw: Buffer.from(HOSTILE), size: HOSTILE.length, subject: 'étrange <script>alert(1)</script>', from_address: 'mailer-daemon@example.net', kind: 'bounce', state: 'unrecognised', classification: JSON.stringify({ kind: 'bounce', recipients: [] }) })
+      .values({ source: 'imap', mailbox: 'INBOX', content_hash: 'hostile', raw: Buffer.from(HOSTILE), size: HOSTILE.length, subject: 'étrange <script>alert(1)</script>', from_address: 'mailer-daemon@example.net', kind: 'bounce', state: 'unrecognised', classification: JSON.stringify({ kind: 'bounce', recipients: [{ address: 'lost@elsewhere.example' }] }) })
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id;
@@ -92,6 +92,9 @@ describe('unrecognised bounces', () => {
     const first = await get(app, s.desk, '/admin/mail/unrecognised');
     expect(first.statusCode).toBe(200);
     expect(first.body).toContain('unrecognised (56)');
+    expect(first.body).toContain('x54@example.net');
+    // What the classifier found in it, for a person to match by hand.
+    expect(first.body).toContain('<td>lost@elsewhere.example</td>');
     expect(first.body).toContain('failed (1)');
     const links = (b: string) => (b.match(/href="\/admin\/mail\/inbound\/\d+">\d{4}-/g) ?? []).length;
     expect(links(first.body)).toBe(50);

@@ -6,7 +6,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { decodeHeader, headerValue, parseMessage } from '../../../bounce/mime.js';
-import type { InboundState } from '../../../db/schema.js';
+import { inboundCounts, listInbound, mailboxStatuses, rawMessage } from '../../../intake/queries.js';
 import { outboxDir } from '../../../sending/transport.js';
 import { ADMIN_ONLY, DESK_ROLES, renderError } from '../../plugins/auth.js';
 
@@ -35,7 +35,7 @@ function rawText(raw: Uint8Array): { text: string; cut: boolean } {
 }
 
 const mailRoutes: FastifyPluginAsync = async (app) => {
-  const { db, config } = app.ctx;
+  const { db, config, clock } = app.ctx;
   const desk = { roles: DESK_ROLES };
 
   app.get(
@@ -55,25 +55,14 @@ const mailRoutes: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       const q = req.query as { state?: ProblemState; before?: string };
       const state: ProblemState = q.state ?? 'unrecognised';
-      let query = db
-        .selectFrom('inbound_messages')
-        .select(['id', 'source', 'mailbox', 'subject', 'from_address', 'kind', 'size', 'error', 'received_at', 'target_folder'])
-        .where('state', '=', state);
-      if (q.before) query = query.where('id', '<', Number(q.before));
-      const rows = await query.orderBy('id', 'desc').limit(PAGE + 1).execute();
+      const rows = await listInbound(db, { state, limit: PAGE + 1, beforeId: q.before ? Number(q.before) : undefined });
       const more = rows.length > PAGE;
       if (more) rows.pop();
-      const counts = await db
-        .selectFrom('inbound_messages')
-        .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('state', 'in', [...PROBLEM_STATES])
-        .groupBy('state')
-        .execute();
-      const count = (s: InboundState) => Number(counts.find((c) => c.state === s)?.n ?? 0);
+      const counts = await inboundCounts(db);
       return reply.view('pages/admin/mail/unrecognised.hbs', {
         title: 'Unrecognised bounces',
         state,
-        tabs: PROBLEM_STATES.map((s) => ({ key: s, count: count(s), current: s === state, href: `/admin/mail/unrecognised?state=${s}` })),
+        tabs: PROBLEM_STATES.map((s) => ({ key: s, count: counts[s], current: s === state, href: `/admin/mail/unrecognised?state=${s}` })),
         messages: rows,
         nextHref: more ? `/admin/mail/unrecognised?state=${state}&before=${rows[rows.length - 1].id}` : null,
         firstHref: q.before ? `/admin/mail/unrecognised?state=${state}` : null,
@@ -106,37 +95,27 @@ const mailRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/admin/mail/inbound/:id/raw', { schema: { params: idParams }, config: { access: desk } }, async (req, reply) => {
-    const id = Number((req.params as { id: string }).id);
-    const msg = await db.selectFrom('inbound_messages').select(['raw']).where('id', '=', id).executeTakeFirst();
+    const msg = await rawMessage(db, Number((req.params as { id: string }).id));
     if (!msg) return renderError(reply, 404, 'No such message.');
     // An attachment, never rendered: a hostile bounce must not become a page on our origin.
     return reply
       .header('content-type', 'message/rfc822')
-      .header('content-disposition', `attachment; filename="inbound-${id}.eml"`)
+      .header('content-disposition', `attachment; filename="${msg.filename}"`)
       .header('x-content-type-options', 'nosniff')
-      .send(Buffer.from(msg.raw));
+      .send(msg.raw);
   });
 
   app.get('/admin/mail/mailboxes', { config: { access: desk } }, async (_req, reply) => {
-    const rows = await db.selectFrom('mailbox_status').selectAll().orderBy('name').execute();
-    const configured = config.imapMailboxes.map((m) => ({ name: m.name, host: m.host, port: m.port, user: m.user, folder: m.folder, secure: m.secure }));
-    const names = new Set([...configured.map((m) => m.name), ...rows.map((r) => r.name)]);
-    const mailboxes = [...names].sort().map((name) => {
-      const status = rows.find((r) => r.name === name) ?? null;
-      const conf = configured.find((c) => c.name === name) ?? null;
-      const failing = status?.last_error_at && (!status.last_success_at || status.last_error_at > status.last_success_at);
-      return { name, conf, status, failing: Boolean(failing), never: !status?.last_success_at };
-    });
-    const states = await db
-      .selectFrom('inbound_messages')
-      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('state')
-      .orderBy('state')
-      .execute();
+    const statuses = await mailboxStatuses(db, config, clock.now());
+    const mailboxes = statuses.map((m) => ({
+      ...m,
+      failing: m.lastError !== null && m.lastErrorAt !== null && (m.lastSuccessAt === null || m.lastErrorAt >= m.lastSuccessAt),
+    }));
+    const counts = await inboundCounts(db);
     return reply.view('pages/admin/mail/mailboxes.hbs', {
       title: 'Bounce mailboxes',
       mailboxes,
-      states: states.map((s) => ({ state: s.state, n: Number(s.n) })),
+      states: Object.entries(counts).map(([state, n]) => ({ state, n })),
       pollSeconds: config.imapPollSeconds,
     });
   });
