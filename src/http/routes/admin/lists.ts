@@ -77,13 +77,20 @@ const lists: FastifyPluginAsync = async (app) => {
     const status = parseStatus(query.status);
     const sort = (typeof query.sort === 'string' && query.sort in MEMBER_SORTS ? query.sort : 'address') as MemberSort;
     const limit = positiveInt(query.limit) ?? 50;
-    // Four independent reads, in parallel: the page costs the slowest of them, not their sum.
-    const [list, page, counts, matches] = await Promise.all([
+    const after = str(query.after, 500);
+    const before = str(query.before, 500);
+    // Independent reads in parallel: the page costs the slowest of them, not their sum.
+    const [list, page, counts] = await Promise.all([
       getList(db, listId),
-      findMembers(db, listId, { q, match, status, sort, after: str(query.after, 500), before: str(query.before, 500), limit }),
+      findMembers(db, listId, { q, match, status, sort, after, before, limit }),
       statusCounts(db, [listId]).then((m) => m.get(listId)),
-      q ? countMatches(db, listId, { q, match, status }) : Promise.resolve(null),
     ]);
+    // A first page that is not full is the whole result: no second search to count it.
+    const matches = !q
+      ? null
+      : !after && !before && !page.next
+        ? { n: page.rows.length, capped: false }
+        : await countMatches(db, listId, { q, match, status });
     if (!list) return renderError(reply, 404, 'No such list.');
     const today = clock.today();
     const base = new URLSearchParams();
