@@ -237,6 +237,11 @@ export interface ReasonResult {
 export function detectReason(input: ReasonInput): ReasonResult {
   const texts = input.texts.filter((t) => t && t.trim() !== '');
   let status = input.status ? statusIn(input.status) : null;
+  // A generic report status (5.0.0) yields to a precise one in the SMTP diagnostic of the same class.
+  if (status && status.endsWith('.0.0') && texts.length > 0) {
+    const precise = statusIn(texts[0]);
+    if (precise && precise[0] === status[0] && !precise.endsWith('.0.0')) status = precise;
+  }
   for (let i = 0; !status && i < texts.length; i++) status = statusIn(texts[i]);
   if (status && status.startsWith('2.')) status = null;
   const detail = status ? status.slice(2) : null;
