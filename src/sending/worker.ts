@@ -146,10 +146,9 @@ export class Sender {
       let r: RoundStats = { deliveries: 0, notices: 0 };
       try {
         r = await this.round();
-        if (r.deliveries + r.notices === 0 && lane === 0) {
-          await finishPosts(this.ctx.db, this.ctx.clock.now());
-          await this.recover();
-        }
+        // A short batch means some post may have just run out: close finished posts without waiting for idle.
+        if (lane === 0 && r.deliveries < this.batchSize) await finishPosts(this.ctx.db, this.ctx.clock.now());
+        if (lane === 0 && r.deliveries + r.notices === 0) await this.recover();
       } catch (e) {
         this.ctx.logger.error({ err: e, lane }, 'sender: round failed');
       }
