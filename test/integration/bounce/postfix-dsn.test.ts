@@ -59,12 +59,12 @@ describe('classifying real Postfix DSNs', () => {
       const to = `full-${tag()}@${postfixInfo().deferDomain}`;
       await sendViaPostfix({ to, bounceDomain: box.bounceDomain });
 
-      const delayed = classify((await waitForDsn(own, to, { action: 'delayed', timeoutMs: 15_000 })).source);
+      const delayed = classify((await waitForDsn(own, to, { action: 'delayed', timeoutMs: 45_000 })).source);
       expect(delayed.kind).toBe('delay');
       expect(delayed.recipients).toHaveLength(1);
       expect(delayed.recipients[0]).toMatchObject({ address: to, status: '4.2.2', action: 'delayed', category: 'soft' });
 
-      const failed = classify((await waitForDsn(own, to, { action: 'failed', timeoutMs: 45_000 })).source);
+      const failed = classify((await waitForDsn(own, to, { action: 'failed', timeoutMs: 90_000 })).source);
       expect(failed.kind).toBe('bounce');
       expect(failed.recipients[0]).toMatchObject({ address: to, status: '4.2.2', action: 'failed', category: 'soft' });
       // A 4.x.x final failure is soft whatever the text: here the text says "Mailbox full".
@@ -72,5 +72,5 @@ describe('classifying real Postfix DSNs', () => {
     } finally {
       await own.logout();
     }
-  }, 60_000);
+  }, 150_000);
 });
