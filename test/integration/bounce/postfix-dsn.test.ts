@@ -52,7 +52,7 @@ describe('classifying real Postfix DSNs', () => {
     expect(c.recipients[0].diagnostic).toMatch(/550 5\.1\.1/);
   });
 
-  test('a 452 is first a delay (never scored), then, when the queue lifetime ends, a soft "expired" bounce', async () => {
+  test('a 452 is first a delay (never scored), then, when the queue lifetime ends, a soft bounce (4.x.x final failure)', async () => {
     const box = createMailbox();
     const own = await connectImap(box.account);
     try {
