@@ -1,16 +1,16 @@
 // Property tests: random settings and random event sequences give the same day-by-day result through the
-// DB-backed path (set-based scoring, operations, the real job) as through the pure functions.
+// DB-backed path (set-based scoring, operations, the real job, on PostgreSQL) as through the pure functions.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/jobs/simulation.js';
 import { parseScenario, simulatePure } from '../../../src/policy/scenario.js';
-import { createPgliteDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createPostgresDatabase, type TestDatabase } from '../../helpers/db.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
-  database = await createPgliteDatabase();
+  database = await createPostgresDatabase(); // production's engine (timelines.test.ts runs the simulator's PGlite)
 }, 120_000);
-afterAll(async () => database?.close());
+afterAll(async () => database?.drop());
 
 const MEMBERS = ['a@example.org', 'b@example.org', 'c@example.org'];
 

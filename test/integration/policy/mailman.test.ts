@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../../src/dates.js';
 import { runScenario } from '../../../src/jobs/simulation.js';
 import { parseScenario, SIMULATION_DAY0 } from '../../../src/policy/scenario.js';
-import { createPgliteDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createPostgresDatabase, type TestDatabase } from '../../helpers/db.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
-  database = await createPgliteDatabase();
+  database = await createPostgresDatabase(); // production's engine (timelines.test.ts runs the simulator's PGlite)
 }, 120_000);
-afterAll(async () => database?.close());
+afterAll(async () => database?.drop());
 
 interface MailmanSettings {
   bounce_score_threshold: number;

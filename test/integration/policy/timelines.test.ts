@@ -8,7 +8,7 @@ import { createPgliteDatabase, type TestDatabase } from '../../helpers/db.js';
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createPgliteDatabase();
-}, 120_000);
+}, 600_000); // PGlite's first start compiles WebAssembly: slow on a busy machine
 afterAll(async () => database?.close());
 
 const A = 'a@example.org';
