@@ -36,6 +36,11 @@ export function detectComplaint(view: MessageView): ComplaintResult | null {
     }
     return { complaint: { address: addresses[0] ?? null, feedbackType: feedbackType ?? 'abuse' }, addresses, detector: 'arf' };
   }
+  // Apple Mail's one-click unsubscribe (a mailto List-Unsubscribe answered by the mail client): an opt-out.
+  if ((headerValue(view.headers, 'x-apple-unsubscribe') ?? '').trim().toLowerCase() === 'true') {
+    const a = firstAddress(headerValue(view.headers, 'from'));
+    return { complaint: { address: a, feedbackType: 'opt-out' }, addresses: a ? [a] : [], detector: 'opt-out:apple-mail' };
+  }
   // Hotmail's older JMRP form: the original recipient in an X-HmXmrOriginalRecipient line.
   const hm = /^X-HmXmrOriginalRecipient:\s*(\S{3,254})/im.exec(view.notice + '\n' + view.originalText);
   if (hm || (view.original && headerValue(view.original, 'x-hmxmroriginalrecipient'))) {

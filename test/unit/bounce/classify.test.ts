@@ -372,6 +372,19 @@ Hello members.
   });
 });
 
+describe('opt-outs sent by mail clients', () => {
+  test('Apple Mail\'s unsubscribe message is an opt-out complaint from its sender', () => {
+    const c = classify(
+      mail(
+        { From: 'Ann <ann@example.org>', To: 'news-leave@lists.example.test', Subject: 'unsubscribe', 'Auto-Submitted': 'auto-replied', 'X-Apple-Unsubscribe': 'true' },
+        'Apple Mail sent this email to unsubscribe from the message "Issue 7".',
+      ),
+    );
+    expect(c.kind).toBe('complaint');
+    expect(c.complaint).toEqual({ address: 'ann@example.org', feedbackType: 'opt-out' });
+  });
+});
+
 describe('automatic replies are never bounces', () => {
   const cases: Array<[string, Record<string, string>, string]> = [
     ['RFC 3834 Auto-Submitted', { Subject: 'Re: Issue 7', 'Auto-Submitted': 'auto-replied' }, 'Thank you for your mail. I will read it soon.'],
