@@ -14,6 +14,7 @@ let browser: Browser;
 let base: string;
 let alpha: number;
 
+// Generous: sign-ins (scrypt), fixtures and services are slow when the whole suite runs in parallel.
 beforeAll(async () => {
   ctx = await createTestContext();
   app = await buildApp(ctx);
@@ -26,7 +27,7 @@ beforeAll(async () => {
     .execute();
   await createStaff(ctx.db, 'desk@example.org', 'service_desk');
   browser = await launchBrowser();
-});
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -16,6 +16,7 @@ let browser: Browser;
 let base: string;
 let listId: number;
 
+// Generous: sign-ins (scrypt), fixtures and services are slow when the whole suite runs in parallel.
 beforeAll(async () => {
   ctx = await createTestContext({ env: { SMTP_URL: sinkUrl() } });
   app = await buildApp(ctx);
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await ctx.db.insertInto('members').values(members).execute();
   await createStaff(ctx.db, 'owner@example.org', 'list_admin', [listId]);
   browser = await launchBrowser();
-});
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -64,6 +64,7 @@ async function follow(page: Page, url: string, button: string, expectHeading: st
   await page.getByRole('heading', { name: expectHeading }).waitFor();
 }
 
+// Generous: sign-ins (scrypt), fixtures and services are slow when the whole suite runs in parallel.
 beforeAll(async () => {
   ctx = await createTestContext({ start: '2026-03-02T09:00:00Z' });
   app = await buildApp(ctx);
@@ -71,7 +72,7 @@ beforeAll(async () => {
   listId = (await ctx.db.insertInto('lists').values({ name: 'news', display_name: 'The News' }).returning('id').executeTakeFirstOrThrow()).id;
   memberId = (await ctx.db.insertInto('members').values({ list_id: listId, address: ADDRESS }).returning('id').executeTakeFirstOrThrow()).id;
   browser = await launchBrowser();
-});
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -30,6 +30,7 @@ async function threshold(listId: number): Promise<number> {
   return Number(row.threshold);
 }
 
+// Generous: sign-ins (scrypt), fixtures and services are slow when the whole suite runs in parallel.
 beforeAll(async () => {
   ctx = await createTestContext();
   app = await buildApp(ctx);
@@ -57,7 +58,7 @@ beforeAll(async () => {
   s.admin = await signIn(app, 'admin@example.org');
   s.desk = await signIn(app, 'desk@example.org');
   s.listAdmin = await signIn(app, 'owner@example.org');
-});
+}, 120_000);
 
 afterAll(async () => {
   await app?.close();

@@ -27,6 +27,7 @@ const HOSTILE = [
   '',
 ].join('\r\n');
 
+// Generous: sign-ins (scrypt), fixtures and services are slow when the whole suite runs in parallel.
 beforeAll(async () => {
   ctx = await createTestContext({ env: { IMAP_HOST: 'imap.example.test', IMAP_USER: 'bounces', IMAP_PASSWORD: 'secret-pass', IMAP_TLS: 'false' } });
   app = await buildApp(ctx);
@@ -64,7 +65,7 @@ beforeAll(async () => {
   s.admin = await signIn(app, 'admin@example.org');
   s.desk = await signIn(app, 'desk@example.org');
   s.owner = await signIn(app, 'owner@example.org');
-});
+}, 120_000);
 
 afterAll(async () => {
   await app?.close();

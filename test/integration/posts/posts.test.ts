@@ -25,6 +25,7 @@ function postIdFrom(location: string | undefined): number {
   return Number(m[1]);
 }
 
+// Generous: sign-ins (scrypt), fixtures and services are slow when the whole suite runs in parallel.
 beforeAll(async () => {
   ctx = await createTestContext({ env: { SMTP_URL: sinkUrl() } });
   app = await buildApp(ctx);
@@ -46,7 +47,7 @@ beforeAll(async () => {
   s.owner = await signIn(app, 'owner@example.org');
   s.otherOwner = await signIn(app, 'other@example.org');
   s.desk = await signIn(app, 'desk@example.org');
-});
+}, 120_000);
 
 afterAll(async () => {
   await app?.close();

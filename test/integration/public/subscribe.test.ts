@@ -56,6 +56,7 @@ async function notices(address: string) {
   return ctx.db.selectFrom('notices').select(['type', 'member_id', 'list_id', 'status']).where('to_address', '=', address).orderBy('id').execute();
 }
 
+// Generous: sign-ins (scrypt), fixtures and services are slow when the whole suite runs in parallel.
 beforeAll(async () => {
   ctx = await createTestContext();
   app = await buildApp(ctx);
@@ -69,7 +70,7 @@ beforeAll(async () => {
       { list_id: listId, address: 'bouncy@example.org', status: 'disabled_by_bounce', score: 5 },
     ])
     .execute();
-});
+}, 120_000);
 
 afterAll(async () => {
   await app?.close();
