@@ -56,7 +56,7 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (engine) => {
   let h: Awaited<ReturnType<typeof emptyDatabase>>;
   beforeAll(async () => {
     h = await emptyDatabase(engine);
-  }, 60_000);
+  }, 120_000); // PGlite compiles its WASM per process: seconds on an idle machine, a minute on a loaded one
   afterAll(async () => {
     await h?.drop();
   });

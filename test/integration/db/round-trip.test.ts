@@ -99,7 +99,7 @@ describe('repository round trip: PostgreSQL and PGlite agree', () => {
   let liteDb: TestDatabase;
   beforeAll(async () => {
     [pgDb, liteDb] = await Promise.all([createPostgresDatabase(), createPgliteDatabase()]);
-  }, 60_000);
+  }, 120_000); // PGlite compiles its WASM per process: seconds on an idle machine, a minute on a loaded one
   afterAll(async () => {
     await Promise.all([pgDb?.drop(), liteDb?.drop()]);
   });
