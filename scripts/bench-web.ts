@@ -154,6 +154,7 @@ async function main(): Promise<void> {
     // ─── member table pages ─────────────────────────────────────────────────────────────────────────
     const rand = rng(42);
     const pageMs: number[] = [];
+    const pageKinds: Record<string, number[]> = {};
     const starts = [
       '',
       '?sort=-address',
@@ -165,15 +166,18 @@ async function main(): Promise<void> {
       '?status=disabled_by_bounce&sort=-address',
     ];
     while (pageMs.length < PAGE_REQUESTS) {
-      let url: string | null = `/admin/lists/${listId}${starts[Math.floor(rand() * starts.length)]}`;
+      const start = starts[Math.floor(rand() * starts.length)];
+      let url: string | null = `/admin/lists/${listId}${start}`;
       // Walk a few pages forward with the keyset cursor, as a person paging through would.
       const hops = 1 + Math.floor(rand() * 5);
       for (let h = 0; h < hops && url && pageMs.length < PAGE_REQUESTS; h++) {
         const r = await timed(url);
         pageMs.push(r.ms);
+        (pageKinds[start || '(first page)'] ??= []).push(r.ms);
         url = nextOf(r.body);
       }
     }
+    for (const [k, v] of Object.entries(pageKinds)) log(`  pages ${k}: p95 ${percentile(v, 95).toFixed(1)} ms`);
     log(`member pages: ${pageMs.length} requests, p50 ${percentile(pageMs, 50).toFixed(1)} ms, p95 ${percentile(pageMs, 95).toFixed(1)} ms, max ${Math.max(...pageMs).toFixed(1)} ms`);
 
     // ─── address search ─────────────────────────────────────────────────────────────────────────────
