@@ -1,5 +1,6 @@
 // One Kysely instance over PostgreSQL (pg) when DATABASE_URL is set, else an embedded PGlite.
-// Both engines are made to return the same JS types: int8 and numeric as numbers, date as 'YYYY-MM-DD'.
+// Both engines are made to return the same JS types: int8 and numeric as numbers, date as 'YYYY-MM-DD',
+// bytea as Buffer.
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -18,6 +19,8 @@ const OID = { INT8: 20, NUMERIC: 1700, DATE: 1082 } as const;
 
 const toNumber = (v: string): number => Number(v);
 const asIs = (v: string): string => v;
+// bytea as a Buffer on both engines (pg's default; PGlite would give a plain Uint8Array).
+const hexToBuffer = (v: string): Buffer => Buffer.from(v.slice(2), 'hex');
 
 export interface DatabaseOptions {
   databaseUrl: string | null;
@@ -56,7 +59,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   const client = await PGlite.create({
     dataDir: opts.dataDir ?? undefined,
     extensions: { pg_trgm },
-    parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber, [types.DATE]: asIs },
+    parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber, [types.DATE]: asIs, [types.BYTEA]: hexToBuffer },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   return {
