@@ -83,4 +83,4 @@ it('the service desk changes a threshold after seeing the preview, and finds the
     expect(row).toContain('Threshold: 5 → 3');
   });
   expect(Number((await ctx.db.selectFrom('lists').select('threshold').where('id', '=', alpha).executeTakeFirstOrThrow()).threshold)).toBe(3);
-});
+}, 90_000);

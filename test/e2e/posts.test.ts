@@ -85,4 +85,4 @@ it('a list admin sends a post and sees the progress move without reloading, then
     expect(color).toBe('rgb(179, 38, 30)');
     await page.screenshot({ path: `${ctx.config.dataDir}/post-results.png`, fullPage: true });
   });
-});
+}, 90_000);

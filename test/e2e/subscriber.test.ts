@@ -114,7 +114,7 @@ it('unsubscribes via the link in a post, resubscribes with the form and confirms
   });
   const actions = await ctx.db.selectFrom('audit_log').select('action').where('member_id', '=', memberId).orderBy('id').execute();
   expect(actions.map((a) => a.action)).toEqual(['member.unsubscribed', 'member.resubscribed']);
-});
+}, 90_000);
 
 it('re-enables delivery from the notice sent when bounces disabled it', async () => {
   // Five hard bounces on five days reach the default threshold; the job disables and mails the member.
@@ -136,4 +136,4 @@ it('re-enables delivery from the notice sent when bounces disabled it', async ()
     await follow(page, linkIn(disabled!.text, 'reenable'), 'Re-enable my delivery', 'Delivery re-enabled');
   });
   expect(await status()).toEqual({ status: 'enabled', score: 0 });
-});
+}, 90_000);
