@@ -4,22 +4,14 @@
 import type { Kysely } from 'kysely';
 import type { Classification } from '../bounce/types.js';
 import type { Database, DeliveryStatus } from '../db/schema.js';
+import type { BounceEventInput } from '../members/scoring.js';
 import { isSuccessDsn, recipientFor, type Clues } from './clues.js';
 
-/** One event to record, before it is tied to its stored message (see members/scoring.ts BounceEventInput). */
-export interface MatchedEvent {
+/** One event to record, before it is tied to its stored message and door (members/scoring.ts). */
+export type MatchedEvent = Omit<BounceEventInput, 'source' | 'inboundMessageId' | 'listId' | 'memberId'> & {
   listId: number;
   memberId: number;
-  address: string;
-  kind: 'bounce' | 'delay' | 'complaint' | 'autoreply';
-  category: 'hard' | 'soft' | 'blocked' | null;
-  reason: string | null;
-  status: string | null;
-  diagnostic: string | null;
-  remoteMta: string | null;
-  feedbackType?: string | null;
-  deliveryId?: number | null;
-}
+};
 
 export interface DeliveryUpdate {
   deliveryId: number;

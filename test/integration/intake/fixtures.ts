@@ -7,7 +7,9 @@ import type { ImapMailboxConfig } from '../../../src/config.js';
 import type { Db } from '../../../src/db/index.js';
 import { MailboxPoller, type PollerOptions } from '../../../src/intake/poller.js';
 import type { AppContext } from '../../../src/services.js';
-import { connectImap, type TestMailbox } from '../../helpers/mail.js';
+import { afterEach, beforeEach } from 'vitest';
+import { createTestContext, type TestContext } from '../../helpers/context.js';
+import { connectImap, createMailbox, type TestMailbox } from '../../helpers/mail.js';
 
 export async function createList(db: Db, name = `l${randomBytes(3).toString('hex')}`): Promise<{ id: number; name: string }> {
   const row = await db
@@ -168,4 +170,17 @@ export async function waitUntil<T>(what: string, f: () => Promise<T | null | fal
 export async function memberScores(db: Db, listId: number): Promise<Record<string, number>> {
   const rows = await db.selectFrom('members').select(['address', 'score']).where('list_id', '=', listId).execute();
   return Object.fromEntries(rows.map((r) => [r.address, Number(r.score)]));
+}
+
+/** Per test: a fresh Dovecot mailbox whose bounce domain is the context's BOUNCE_DOMAIN, and a fresh database. */
+export function withMailboxContext(): { readonly ctx: TestContext; readonly mb: TestMailbox } {
+  const state = {} as { ctx: TestContext; mb: TestMailbox };
+  beforeEach(async () => {
+    state.mb = createMailbox();
+    state.ctx = await createTestContext({ env: { BOUNCE_DOMAIN: state.mb.bounceDomain } });
+  });
+  afterEach(async () => {
+    await state.ctx.close();
+  });
+  return state;
 }

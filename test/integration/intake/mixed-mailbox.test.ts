@@ -3,29 +3,20 @@
 // Unprocessed; a second delivery of everything changes nothing.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classify } from '../../../src/bounce/classify.js';
 import type { Classification } from '../../../src/bounce/types.js';
 import { recipientFor } from '../../../src/intake/clues.js';
-import { createTestContext, type TestContext } from '../../helpers/context.js';
-import { connectImap, createMailbox, type TestMailbox } from '../../helpers/mail.js';
-import { appendAll, createList, folderCounts, memberScores, pollerFor } from './fixtures.js';
+import { connectImap } from '../../helpers/mail.js';
+import { appendAll, createList, folderCounts, memberScores, pollerFor, withMailboxContext } from './fixtures.js';
 
 const CORPUS = '/work/shared/bounce-corpus/messages';
 const TOTAL = 1000;
 const AUTOREPLIES = 30;
 const HUMAN = 30;
 
-let ctx: TestContext;
-let mb: TestMailbox;
-
-beforeEach(async () => {
-  mb = createMailbox();
-  ctx = await createTestContext({ env: { BOUNCE_DOMAIN: mb.bounceDomain } });
-});
-afterEach(async () => {
-  await ctx.close();
-});
+// A fresh Dovecot mailbox (with its own bounce domain) and database per test.
+const env = withMailboxContext();
 
 /** The sample with an mbox `From ` line dropped and a header that makes each copy distinct bytes. */
 function distinctCopy(sample: Buffer, n: number): Buffer {
@@ -39,7 +30,7 @@ function autoreply(from: string, n: number): Buffer {
   return Buffer.from(
     [
       `From: ${from}`,
-      `To: dev@${mb.bounceDomain}`,
+      `To: dev@${env.mb.bounceDomain}`,
       'Subject: Out of office: Issue 1',
       `Message-ID: <ooo-${n}@example.org>`,
       'Date: Thu, 01 Jan 2026 12:00:00 +0000',
@@ -57,7 +48,7 @@ function human(n: number): Buffer {
   return Buffer.from(
     [
       `From: Someone <someone${n}@example.net>`,
-      `To: dev-bounces@${mb.bounceDomain}`,
+      `To: dev-bounces@${env.mb.bounceDomain}`,
       `Subject: Question about the list (${n})`,
       `Message-ID: <human-${n}@example.net>`,
       'Date: Thu, 01 Jan 2026 12:00:00 +0000',
@@ -86,7 +77,7 @@ describe('a mailbox of 1,000 mixed messages', () => {
 
     // Members: everyone the classifier names as failed or complained about, and the travellers.
     const classified: Classification[] = messages.map((m) => classify(m));
-    const list = await createList(ctx.db, 'dev');
+    const list = await createList(env.ctx.db, 'dev');
     const addresses = new Set<string>(autoreplyFrom);
     const complained = new Set<string>();
     for (const c of classified) {
@@ -98,7 +89,7 @@ describe('a mailbox of 1,000 mixed messages', () => {
       }
     }
     for (let i = 0, all = [...addresses]; i < all.length; i += 500) {
-      await ctx.db
+      await env.ctx.db
         .insertInto('members')
         .values(all.slice(i, i + 500).map((address) => ({ list_id: list.id, address })))
         .execute();
@@ -117,16 +108,16 @@ describe('a mailbox of 1,000 mixed messages', () => {
       }
     }
 
-    await appendAll(mb, messages);
-    const poller = pollerFor(ctx, mb, { batchSize: 100 });
+    await appendAll(env.mb, messages);
+    const poller = pollerFor(env.ctx, env.mb, { batchSize: 100 });
     const first = await poller.runOnce();
     expect(first).toMatchObject({ seen: TOTAL, handled: TOTAL, duplicates: 0, failed: 0, moved: TOTAL });
 
-    const counts = await folderCounts(mb);
+    const counts = await folderCounts(env.mb);
     expect(counts.INBOX).toBe(0);
     expect(counts.Processed + counts.Unrecognised + counts.Unprocessed).toBe(TOTAL);
 
-    const rows = await ctx.db
+    const rows = await env.ctx.db
       .selectFrom('inbound_messages')
       .select(['id', 'kind', 'state', 'target_folder', 'moved_at', 'uid', 'content_hash'])
       .execute();
@@ -141,7 +132,7 @@ describe('a mailbox of 1,000 mixed messages', () => {
     // Non-bounces wait for a person; the travellers' auto-replies are recorded against them (unscored).
     for (const r of rows.filter((x) => x.kind === 'other')) expect(r.state).toBe('unprocessed');
     expect(rows.filter((r) => r.kind === 'other').length).toBeGreaterThanOrEqual(HUMAN);
-    const autoEvents = await ctx.db.selectFrom('bounce_events').select(['address', 'weight']).where('kind', '=', 'autoreply').execute();
+    const autoEvents = await env.ctx.db.selectFrom('bounce_events').select(['address', 'weight']).where('kind', '=', 'autoreply').execute();
     const repliedMembers = classified
       .filter((c) => c.kind === 'autoreply')
       .map((c) => c.from?.trim().toLowerCase())
@@ -150,34 +141,34 @@ describe('a mailbox of 1,000 mixed messages', () => {
     expect(autoEvents.every((e) => Number(e.weight) === 0)).toBe(true);
 
     // Every bounce once: one event per (message, member), no more; the scores are the day's largest weights.
-    const bounceEvents = await ctx.db
+    const bounceEvents = await env.ctx.db
       .selectFrom('bounce_events')
       .select(['inbound_message_id', 'address'])
       .where('kind', '=', 'bounce')
       .execute();
     expect(bounceEvents).toHaveLength(expectedBounceEvents);
     expect(new Set(bounceEvents.map((e) => `${e.inbound_message_id}|${e.address}`)).size).toBe(expectedBounceEvents);
-    const scores = await memberScores(ctx.db, list.id);
+    const scores = await memberScores(env.ctx.db, list.id);
     for (const [a, w] of expectedScore) {
       if (complained.has(a)) continue; // a complaint may have unsubscribed it before a later bounce
       expect({ a, score: scores[a] }).toEqual({ a, score: w });
     }
-    const eventsBefore = (await ctx.db.selectFrom('bounce_events').select('id').execute()).length;
+    const eventsBefore = (await env.ctx.db.selectFrom('bounce_events').select('id').execute()).length;
 
     // Everything delivered again (copied back into the inbox): handled as duplicates, nothing changes.
-    const client = await connectImap(mb.account);
+    const client = await connectImap(env.mb.account);
     for (const f of ['Processed', 'Unrecognised', 'Unprocessed']) {
       await client.mailboxOpen(f);
       if (client.mailbox && client.mailbox.exists > 0) await client.messageCopy('1:*', 'INBOX');
     }
     await client.logout();
-    ctx.clock.advanceDays(1);
+    env.ctx.clock.advanceDays(1);
     const second = await poller.runOnce();
     await poller.disconnect();
     expect(second).toMatchObject({ seen: TOTAL, handled: 0, duplicates: TOTAL, moved: TOTAL });
-    expect(await memberScores(ctx.db, list.id)).toEqual(scores);
-    expect((await ctx.db.selectFrom('bounce_events').select('id').execute()).length).toBe(eventsBefore);
-    const after = await folderCounts(mb);
+    expect(await memberScores(env.ctx.db, list.id)).toEqual(scores);
+    expect((await env.ctx.db.selectFrom('bounce_events').select('id').execute()).length).toBe(eventsBefore);
+    const after = await folderCounts(env.mb);
     expect(after.INBOX).toBe(0);
     expect(after.Processed + after.Unrecognised + after.Unprocessed).toBe(2 * TOTAL);
   }, 240_000);
