@@ -16,6 +16,8 @@ export const MEMBER_SORTS: Record<MemberSort, string> = {
 };
 export type MatchMode = 'contains' | 'prefix';
 
+const MEMBER_STATUS_ORDER: readonly MemberStatus[] = ['enabled', 'disabled_by_bounce', 'pending', 'unsubscribed', 'removed'];
+
 export interface MemberQuery {
   q?: string;
   match?: MatchMode;
@@ -111,43 +113,64 @@ export async function findMembers(db: Db, listId: number, query: MemberQuery = {
   const desc = sort.desc !== backwards;
   const q = normaliseQuery(query.q);
 
-  let sel = db
-    .selectFrom('members')
-    .select([
-      'id',
-      'address',
-      'display_name',
-      'status',
-      'score',
-      'last_bounce_date',
-      'subscribed_at',
-      'disabled_on',
-      'last_warning_date',
-      'warnings_left',
-    ])
-    .where('list_id', '=', listId);
-  const cond = searchCondition(q, query.match ?? 'contains');
-  if (cond) sel = sel.where(cond);
-  if (query.status) sel = sel.where('status', '=', query.status);
-
   const cursor = after ?? before;
-  if (cursor) {
-    const op = desc ? '<' : '>';
-    if (sort.col === 'address') {
-      sel = sel.where('address', op, String(cursor[0]));
-    } else if (sort.col === 'id') {
-      sel = sel.where('id', op, cursor[1]);
-    } else {
-      sel = sel.where(sql<SqlBool>`(score, id) ${sql.raw(op)} (${Number(cursor[0])}, ${cursor[1]})`);
-    }
-  }
   const dir = desc ? 'desc' : 'asc';
-  // With a status filter, ordering by status first changes nothing (one status) but lets the planner walk
-  // (list_id, status, column) instead of an index over every status, filtering out the others as it goes.
-  if (query.status) sel = sel.orderBy('status', dir);
-  sel = sel.orderBy(sort.col, dir);
-  if (sort.col === 'score') sel = sel.orderBy('id', dir);
-  const fetched = (await sel.limit(limit + 1).execute()) as MemberRow[];
+  const cond = searchCondition(q, query.match ?? 'contains');
+
+  const build = (status: MemberStatus | null) => {
+    let sel = db
+      .selectFrom('members')
+      .select([
+        'id',
+        'address',
+        'display_name',
+        'status',
+        'score',
+        'last_bounce_date',
+        'subscribed_at',
+        'disabled_on',
+        'last_warning_date',
+        'warnings_left',
+      ])
+      .where('list_id', '=', listId);
+    if (cond) sel = sel.where(cond);
+    if (status) sel = sel.where('status', '=', status);
+    if (cursor) {
+      const op = desc ? '<' : '>';
+      if (sort.col === 'address') {
+        sel = sel.where('address', op, String(cursor[0]));
+      } else if (sort.col === 'id') {
+        sel = sel.where('id', op, cursor[1]);
+      } else {
+        sel = sel.where(sql<SqlBool>`(score, id) ${sql.raw(op)} (${Number(cursor[0])}, ${cursor[1]})`);
+      }
+    }
+    // With a status filter, ordering by status first changes nothing (one status) but lets the planner walk
+    // (list_id, status, column) instead of an index over every status, filtering out the others as it goes.
+    if (status) sel = sel.orderBy('status', dir);
+    sel = sel.orderBy(sort.col, dir);
+    if (sort.col === 'score') sel = sel.orderBy('id', dir);
+    return sel.limit(limit + 1);
+  };
+
+  let fetched: MemberRow[];
+  if (sort.col === 'score' && !query.status) {
+    // Score order over every status: one (list_id, status, score, id) walk per status, merged. An index on
+    // (list_id, score, id) would serve this alone, but then the planner also takes it for one status and
+    // walks past every higher-scored member of the others (the disabled ones sit at the top).
+    const parts = MEMBER_STATUS_ORDER.map((st) => db.selectFrom(build(st).as(`s_${st}`)).selectAll());
+    const [firstPart, ...rest] = parts;
+    const union = rest.reduce((u, part) => u.unionAll(part), firstPart);
+    fetched = (await db
+      .selectFrom(union.as('u'))
+      .selectAll()
+      .orderBy('score', dir)
+      .orderBy('id', dir)
+      .limit(limit + 1)
+      .execute()) as MemberRow[];
+  } else {
+    fetched = (await build(query.status ?? null).execute()) as MemberRow[];
+  }
   const more = fetched.length > limit;
   const rows = more ? fetched.slice(0, limit) : fetched;
   if (backwards) rows.reverse();
