@@ -34,6 +34,8 @@ export interface Config {
   imapPollSeconds: number;
   inboundToken: string | null;
   adminEmail: string;
+  /** Believe X-Forwarded-For (only behind a known reverse proxy: it decides the client IP for rate limits). */
+  trustProxy: boolean;
   /** DKIM keys by sending domain (DKIM_KEYS); empty = mail goes out unsigned. */
   dkimKeys: Array<{ domain: string; selector: string; privateKey: string }>;
 }
@@ -258,6 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
     imapPollSeconds: int(env, 'IMAP_POLL_SECONDS', 30, 1, 3600),
     inboundToken,
     adminEmail,
+    trustProxy: bool(env, 'TRUST_PROXY', false),
     dkimKeys: dkimKeys(env),
   };
 }

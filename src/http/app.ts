@@ -18,7 +18,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generic.
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    trustProxy: true,
+    trustProxy: ctx.config.trustProxy,
     bodyLimit: 30 * 1024 * 1024,
     return503OnClosing: true,
     // Route modules are imported lazily; on a loaded machine that can pass the 10 s default.
