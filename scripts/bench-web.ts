@@ -237,8 +237,11 @@ async function main(): Promise<void> {
     // ─── CSV export of the whole list, streamed ────────────────────────────────────────────────────
     const memBefore = process.memoryUsage().rss;
     let peak = memBefore;
+    let heapPeak = 0;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.rss);
+      heapPeak = Math.max(heapPeak, m.heapUsed);
     }, 50);
     t0 = process.hrtime.bigint();
     const exp = await fetch(`${base}/admin/lists/${listId}/export.csv`, { headers: { cookie } });
@@ -246,24 +249,29 @@ async function main(): Promise<void> {
     let lines = 0;
     // Bounded memory shows as a peak that stops growing: the peak over the first 100,000 rows against the whole.
     let peakEarly = 0;
+    let heapPeakEarly = 0;
     const reader = exp.body!.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       bytes += value.length;
       for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
-      if (lines <= 100_000) peakEarly = peak;
+      if (lines <= 100_000) {
+        peakEarly = peak;
+        heapPeakEarly = heapPeak;
+      }
     }
     clearInterval(sampler);
     const exportS = seconds(t0);
     const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
     log(
       `export: ${(lines - 1).toLocaleString('en-US')} rows, ${mb(bytes)} MB in ${exportS.toFixed(1)} s; process RSS ${mb(memBefore)} MB before, ` +
-        `peak ${mb(peakEarly)} MB over the first 100,000 rows, ${mb(peak)} MB over all (server and client in this one process)`,
+        `peak ${mb(peakEarly)} MB over the first 100,000 rows, ${mb(peak)} MB over all; JS heap peak ${mb(heapPeakEarly)} MB over the first 100,000 rows, ${mb(heapPeak)} MB over all (server and client in this one process)`,
     );
 
     log(`RESULT export_rows ${lines - 1} rows`);
     log(`RESULT export_peak_rss_delta_mb ${mb(peak - memBefore)} MB`);
+    log(`RESULT export_heap_peak_mb ${mb(heapPeak)} MB`);
     log(`RESULT member_search_p95_ms ${percentile(searchMs, 95).toFixed(1)} ms`);
     log(`RESULT member_page_p95_ms ${percentile(pageMs, 95).toFixed(1)} ms`);
     log(`RESULT import_100k_s ${importS.toFixed(2)} s`);
