@@ -8,6 +8,7 @@ import { classify as realClassify } from '../bounce/classify.js';
 import type { Classification, MessageKind } from '../bounce/types.js';
 import type { Database, InboundState, Source } from '../db/schema.js';
 import { recordBounceEvents, type BounceEventInput } from '../members/scoring.js';
+import { checkSenderReputation } from '../notices/reputation.js';
 import type { AppContext } from '../services.js';
 import { cluesOf } from './clues.js';
 import {
@@ -263,6 +264,7 @@ export async function commitBatch(ctx: AppContext, batch: PreparedBatch, opts: P
   const { outcomes, firstOfHash, todo } = batch;
   if (todo.length > 0) {
     for (const o of await applyWithFallback(ctx, todo, opts)) outcomes[o.index] = o.outcome;
+    await raiseReputationAlarms(ctx, todo);
   }
   // Later copies of the same bytes in this batch share the first one's fate, as duplicates.
   batch.hashes.forEach((hash, index) => {
@@ -271,6 +273,20 @@ export async function commitBatch(ctx: AppContext, batch: PreparedBatch, opts: P
     outcomes[index] = { ...first, duplicate: true, events: 0, scored: 0 };
   });
   return outcomes as IngestOutcome[];
+}
+
+/** After the commit: refusals of *us* (blocked) coming back as DSNs may be a sender-reputation spike. */
+async function raiseReputationAlarms(ctx: AppContext, todo: Prepared[]): Promise<void> {
+  const listIds = todo.flatMap((p) =>
+    (p.match?.events ?? []).filter((e) => e.category === 'blocked' && e.listId !== null).map((e) => e.listId as number),
+  );
+  if (listIds.length === 0) return;
+  try {
+    await checkSenderReputation(ctx.db, listIds, ctx.clock.today(), ctx.clock.now(), ctx.config.adminEmail);
+  } catch (err) {
+    // The alarm is advice; the bounces are already safely stored.
+    ctx.logger.warn({ err }, 'intake: sender-reputation check failed');
+  }
 }
 
 async function applyWithFallback(
