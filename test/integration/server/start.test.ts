@@ -83,12 +83,12 @@ describe('npm start on the embedded database', () => {
     expect(second.output()).not.toContain('first site admin was created');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, 120_000); // two cold starts of a process on PGlite, while the rest of the suite runs beside it
 
   it('refuses a bad variable with a message naming it', async () => {
     const app = startApp({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'lk-start-')), PORT: 'eighty' });
     running.push(app);
     expect(await app.exited).toBe(2);
     expect(app.output()).toContain('Configuration error: PORT');
-  });
+  }, 60_000);
 });
