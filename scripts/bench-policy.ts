@@ -1,9 +1,8 @@
 // npm run bench:policy — the bounce job and the scoring on real PostgreSQL at a million members.
-// A throwaway database (created and dropped here) on DATABASE_URL if it answers, else the local server.
+// A throwaway database through the test harness (scripts/bench-database.ts).
 // Data: 1,000,000 members on one list; 50,000 bouncing (score > 0), 20,000 of them over the threshold;
 // 10,000 disabled members due a warning. Figures: one job run; a scoring batch of 10,000 events (median of 3).
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
+import { benchDatabase } from './bench-database.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { sql } from 'kysely';
@@ -21,29 +20,6 @@ const BOUNCING = 50_000; // 5 bouncing (those 2 included),
 const DUE_WARNING = 10_000; // 1 disabled and due a warning
 const EVENTS = 10_000;
 const TODAY = '2026-06-15';
-
-async function answers(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-async function admin(url: string, query: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(query);
-  } finally {
-    await c.end();
-  }
-}
 
 /**
  * CPU time (ms) of each of this database's server processes, when PostgreSQL runs on this host (/proc
@@ -76,14 +52,9 @@ const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const log = (msg: string) => process.stdout.write(msg + '\n');
 
 async function main(): Promise<void> {
-  const fallback = 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const adminUrl = process.env.DATABASE_URL && (await answers(process.env.DATABASE_URL)) ? process.env.DATABASE_URL : fallback;
-  if (!(await answers(adminUrl))) throw new Error(`PostgreSQL does not answer at ${adminUrl}`);
-  const name = `lk_bench_policy_${randomBytes(4).toString('hex')}`;
-  await admin(adminUrl, `create database ${name}`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: u.toString(), dataDir: null });
+  const bench = await benchDatabase('lk_bench_policy');
+  log(`postgres: ${bench.source}`);
+  const handle = await openDatabase({ databaseUrl: bench.url, dataDir: null });
   const db = handle.db;
   try {
     await migrate(db);
@@ -179,7 +150,7 @@ async function main(): Promise<void> {
     log(`RESULT score_10k_s ${scoreSeconds.toFixed(2)} s`);
   } finally {
     await handle.close();
-    await admin(adminUrl, `drop database if exists ${name} with (force)`);
+    await bench.release();
   }
 }
 

@@ -1,14 +1,13 @@
 // Benchmark: one post to 100,000 members through the real sender into an smtp-server sink, on real PostgreSQL
-// (DATABASE_URL if it answers, else postgresql://postgres@127.0.0.1:5432/postgres) in a throwaway database.
+// (a throwaway database through the test harness, scripts/bench-database.ts).
 // Prints RESULT lines; the last is `RESULT send_rate <n> msg/s`.
 //   npm run bench:send [-- --members 100000 --lanes 8 --batch 500 --connections 16]
-import { randomBytes } from 'node:crypto';
+import { benchDatabase } from './bench-database.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { SYSTEM } from '../src/audit.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
@@ -30,21 +29,6 @@ const BATCH = arg('batch', 500);
 const CONNECTIONS = arg('connections', 16);
 /** --null 1: a transport that accepts at once, to measure the queue's own cost (claims, building, recording). */
 const NULL_TRANSPORT = arg('null', 0) === 1;
-
-async function adminUrl(): Promise<string> {
-  const candidates = [process.env.DATABASE_URL, 'postgresql://postgres@127.0.0.1:5432/postgres'].filter(Boolean) as string[];
-  for (const url of candidates) {
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await c.connect();
-      await c.end();
-      return url;
-    } catch {
-      await c.end().catch(() => {});
-    }
-  }
-  throw new Error('no PostgreSQL answers (set DATABASE_URL)');
-}
 
 /** The sink runs in its own thread so that its CPU does not count against the sender's. */
 const SINK_SOURCE = `
@@ -93,18 +77,11 @@ function ask<T>(w: Worker, msg: string, key: string): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  const admin = await adminUrl();
-  const name = `lk_bench_send_${randomBytes(4).toString('hex')}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
+  const bench = await benchDatabase('lk_bench_send');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lk-bench-send-'));
   const sink = new Worker(SINK_SOURCE, { eval: true });
   const port = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
-  const handle = await openDatabase({ databaseUrl: u.toString(), dataDir: null, poolSize: LANES + 4 });
+  const handle = await openDatabase({ databaseUrl: bench.url, dataDir: null, poolSize: LANES + 4 });
   try {
     await migrate(handle.db);
     const config = loadConfig({
@@ -178,10 +155,7 @@ async function main(): Promise<void> {
   } finally {
     await handle.close();
     await ask<unknown>(sink, 'close', 'never').catch(() => {});
-    const d = new pg.Client({ connectionString: admin });
-    await d.connect();
-    await d.query(`drop database if exists ${name} with (force)`);
-    await d.end();
+    await bench.release();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

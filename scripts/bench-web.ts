@@ -1,13 +1,13 @@
 // npm run bench:web — the list admin's pages on real PostgreSQL at a million members.
-// A throwaway database (created and dropped here) on DATABASE_URL if it answers, else the local server.
+// A throwaway database through the test harness (scripts/bench-database.ts).
 // Data: one list of 1,000,000 members (generate_series: 97% enabled, 1% disabled by bounces, 2% unsubscribed).
 // Figures: member table page and address search p95 (server time: Fastify's reply.elapsedTime, which
 // includes the queries and the rendering), a 100,000-row CSV import through the upload route until its
 // report is written, and a 1,000,000-row CSV export read over HTTP with the process's peak memory.
+import { benchDatabase } from './bench-database.js';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { manualClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/index.js';
@@ -21,29 +21,6 @@ const MEMBERS = 1_000_000;
 const IMPORT_ROWS = 100_000;
 const PAGE_REQUESTS = 300;
 const SEARCH_REQUESTS = 300;
-
-async function answers(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-async function admin(url: string, query: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(query);
-  } finally {
-    await c.end();
-  }
-}
 
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const log = (msg: string) => process.stdout.write(msg + '\n');
@@ -65,16 +42,10 @@ function rng(seed: number): () => number {
 }
 
 async function main(): Promise<void> {
-  const fallback = 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const adminUrl = process.env.DATABASE_URL && (await answers(process.env.DATABASE_URL)) ? process.env.DATABASE_URL : fallback;
-  if (!(await answers(adminUrl))) throw new Error(`PostgreSQL does not answer at ${adminUrl}`);
   // BENCH_WEB_REUSE_DB=<name> (development only): measure on an already loaded database and keep it.
   const reuse = process.env.BENCH_WEB_REUSE_DB ?? null;
-  const name = reuse ?? `lk_bench_web_${randomBytes(4).toString('hex')}`;
-  if (!reuse) await admin(adminUrl, `create database ${name}`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: u.toString(), dataDir: null });
+  const bench = await benchDatabase('lk_bench_web', { reuse });
+  const handle = await openDatabase({ databaseUrl: bench.url, dataDir: null });
   const db = handle.db;
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   try {
@@ -82,8 +53,8 @@ async function main(): Promise<void> {
     const config = loadConfig({
       NODE_ENV: 'production',
       LOG_LEVEL: 'silent',
-      DATA_DIR: `/tmp/${name}`,
-      DATABASE_URL: u.toString(),
+      DATA_DIR: `/tmp/${new URL(bench.url).pathname.slice(1)}`,
+      DATABASE_URL: bench.url,
       SECRET_KEY: randomBytes(24).toString('hex'),
       BOUNCE_DOMAIN: 'lists.example.test',
       BASE_URL: 'http://127.0.0.1:3000',
@@ -278,7 +249,7 @@ async function main(): Promise<void> {
   } finally {
     await app?.close();
     await handle.close();
-    if (!reuse) await admin(adminUrl, `drop database if exists ${name} with (force)`);
+    await bench.release();
   }
 }
 
