@@ -76,3 +76,13 @@ export function trendSvg(days: TrendDay[], opts: { width?: number; height?: numb
   const last = days[days.length - 1]?.date ?? '';
   return `<svg class="trend" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Bounces per day from ${first} to ${last}: ${total} in all">${bars}</svg>`;
 }
+
+/** Route params of a list's posts (HTML pages and the JSON API). */
+export const postRouteParams = {
+  type: 'object',
+  required: ['listId'],
+  properties: {
+    listId: { type: 'string', pattern: '^[0-9]{1,9}$' },
+    postId: { type: 'string', pattern: '^[0-9]{1,15}$' },
+  },
+} as const;

@@ -15,19 +15,13 @@ import {
   type PostProgress,
 } from '../../../sending/posts.js';
 import { POST_ROLES, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
+import { postRouteParams } from './_shared.js';
 
 const access = { roles: POST_ROLES, list: 'listId' };
 const RESULTS_PAGE = 100;
 const FAILED: readonly DeliveryStatus[] = ['failed', 'bounced', 'complained'];
 
-const ids = {
-  type: 'object',
-  required: ['listId'],
-  properties: {
-    listId: { type: 'string', pattern: '^[0-9]{1,9}$' },
-    postId: { type: 'string', pattern: '^[0-9]{1,15}$' },
-  },
-} as const;
+const ids = postRouteParams;
 
 type Show = 'all' | 'failures' | 'pending' | 'done';
 const SHOW: Record<Show, readonly DeliveryStatus[] | null> = {

@@ -3,17 +3,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelPost, createPost, pausePost, postProgress, resumePost, startPost, type PostActionResult } from '../../../sending/posts.js';
 import { POST_ROLES, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
+import { postRouteParams } from '../admin/_shared.js';
 
 const access = { roles: POST_ROLES, list: 'listId' };
 
-const ids = {
-  type: 'object',
-  required: ['listId'],
-  properties: {
-    listId: { type: 'string', pattern: '^[0-9]{1,9}$' },
-    postId: { type: 'string', pattern: '^[0-9]{1,15}$' },
-  },
-} as const;
+const ids = postRouteParams;
 
 const postBody = {
   type: 'object',
