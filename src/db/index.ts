@@ -54,14 +54,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   }
   const { PGlite, types } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const { PGliteDialect } = await import('kysely-pglite-dialect');
+  const { PgliteDialect } = await import('./pglite-dialect.js');
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const client = await PGlite.create({
     dataDir: opts.dataDir ?? undefined,
     extensions: { pg_trgm },
     parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber, [types.DATE]: asIs, [types.BYTEA]: hexToBuffer },
   });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  const db = new Kysely<Database>({ dialect: new PgliteDialect(client) });
   return {
     db,
     engine: 'pglite',

@@ -247,6 +247,8 @@ export interface MemberImportsTable {
   error: string | null;
   created_at: Timestamp;
   finished_at: Date | null;
+  /** While running: the time by which its process must renew the lease, or the import counts as interrupted. */
+  lease_until: Date | null;
 }
 
 /** A CSV row an import did not take, and why. */

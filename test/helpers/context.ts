@@ -8,6 +8,9 @@ import { createLogger } from '../../src/logger.js';
 import type { AppContext } from '../../src/services.js';
 import { createPgliteDatabase, createPostgresDatabase, type TestDatabase } from './db.js';
 
+/** The two engines the app runs on; integration tests of the paths people use run on both. */
+export const ENGINES = ['postgres', 'pglite'] as const;
+
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',

@@ -1,7 +1,8 @@
 // CSV import (upload, progress page that refreshes itself without JS, per-row report) and streaming export.
 import type { FastifyPluginAsync } from 'fastify';
 import { getList } from '../../../lists/lists.js';
-import { exportCsv, getImport, parseMemberCsv, startImport } from '../../../members/csv.js';
+import { exportCsv, parseMemberCsv } from '../../../members/csv.js';
+import { getImport, startImport } from '../../../members/imports.js';
 import { renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
 import { isUploadedFile } from '../../plugins/multipart.js';
 import { parseStatus, positiveInt, str } from './_shared.js';
@@ -10,21 +11,9 @@ import { LIST_OWNERS } from './lists.js';
 const REPORT_ROWS_SHOWN = 1000;
 
 const importExport: FastifyPluginAsync = async (app) => {
-  const { db, logger } = app.ctx;
+  const { db } = app.ctx;
   const owners = { roles: LIST_OWNERS, list: 'listId' };
   const listIdOf = (p: unknown) => Number((p as { listId: string }).listId);
-
-  // An import whose server stopped mid-way was rolled back with its transaction; say so instead of "running"
-  // forever. An hour leaves any import still running on another instance alone (100,000 rows take seconds).
-  app.addHook('onReady', async () => {
-    await db
-      .updateTable('member_imports')
-      .set({ state: 'failed', added: 0, error: 'The server stopped during the import; nothing was imported.', finished_at: app.ctx.clock.now() })
-      .where('state', '=', 'running')
-      .where('created_at', '<', new Date(app.ctx.clock.now().getTime() - 3_600_000))
-      .execute()
-      .catch((err: unknown) => logger.warn({ err }, 'could not close interrupted imports'));
-  });
 
   app.get('/admin/lists/:listId/import', { config: { access: owners } }, async (req, reply) => {
     const list = await getList(db, listIdOf(req.params));
@@ -51,7 +40,7 @@ const importExport: FastifyPluginAsync = async (app) => {
     if (!data) return again('Choose a CSV file to import.');
     const parsed = parseMemberCsv(data);
     if ('error' in parsed) return again(parsed.error);
-    const job = await startImport(db, logger, staffActor(req.staff as StaffPrincipal), listId, parsed, filename);
+    const job = await startImport(app.ctx, staffActor(req.staff as StaffPrincipal), listId, parsed, filename);
     // Browsers that sent the form by script want JSON; plain form posts follow the redirect.
     if (String(req.headers.accept ?? '').includes('application/json')) {
       return reply.code(202).send({ id: job.id, url: `/admin/lists/${listId}/imports/${job.id}` });
