@@ -1,11 +1,17 @@
 // `npm start`: migrate, make sure there is a site admin, serve, run the background workers; stop cleanly on a signal.
+import { chmodSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { startBackground } from './background.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { DataFolderInUseError } from './db/data-lock.js';
 import { buildApp } from './http/app.js';
+import { importsFinished } from './members/imports.js';
 import { createServices } from './services.js';
 import { ensureFirstAdmin } from './staff/bootstrap.js';
 
 async function main(): Promise<void> {
+  // The data folder holds the database, the secret and the outbox: nothing in it is for other users.
+  process.umask(0o077);
   let config;
   try {
     loadDotEnv();
@@ -17,11 +23,24 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const services = await createServices(config);
+  // A folder made before this rule, or by hand: its contents stay private whatever their own modes.
+  chmodSync(config.dataDir, 0o700);
+  let services;
+  try {
+    services = await createServices(config);
+  } catch (err) {
+    if (err instanceof DataFolderInUseError) {
+      console.error(`Cannot start: ${err.message}. Stop that process first, or give this one another DATA_DIR.`);
+      process.exit(1);
+    }
+    throw err;
+  }
   const { logger } = services;
   const admin = await ensureFirstAdmin(services);
   const app = await buildApp(services);
   await app.listen({ host: config.host, port: config.port });
+  // Where `npm run ingest` finds this server when it cannot open the embedded database itself.
+  services.dataLock?.advertise(localUrl(app.server.address() as AddressInfo));
   const stopBackground = await startBackground(services);
 
   if (admin) {
@@ -55,6 +74,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close(); // stops accepting, finishes in-flight requests
+      await importsFinished(services.db); // an import cut off would roll back whole
       await stopBackground();
       await services.close();
       logger.info('stopped');
@@ -66,6 +86,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** This machine's own way to the listening socket (a wildcard address is reached through loopback). */
+function localUrl({ address, family, port }: AddressInfo): string {
+  if (family === 'IPv6') return `http://[${address === '::' ? '::1' : address}]:${port}`;
+  return `http://${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}`;
 }
 
 main().catch((err) => {

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { openDatabase, type Db, type Engine } from './db/index.js';
+import type { DataLock } from './db/data-lock.js';
+import { openDatabase, type DatabaseHandle, type Db, type Engine } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -16,6 +17,8 @@ export interface AppContext {
 }
 
 export interface Services extends AppContext {
+  /** The embedded database folder's lock, when this process owns one (advertise the HTTP address on it). */
+  dataLock?: DataLock;
   close(): Promise<void>;
 }
 
@@ -30,22 +33,28 @@ export interface CreateServicesOptions {
 
 export async function createServices(config: Config, opts: CreateServicesOptions = {}): Promise<Services> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const handle =
-    opts.db ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') }));
-  const owned = opts.db === undefined;
+  const owned: DatabaseHandle | null = opts.db
+    ? null
+    : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+  const { db, engine } = opts.db ?? (owned as DatabaseHandle);
   if (opts.migrate !== false) {
-    const applied = await migrate(handle.db);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    try {
+      const applied = await migrate(db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    } catch (err) {
+      await owned?.close();
+      throw err;
+    }
   }
   return {
     config,
-    db: handle.db,
-    engine: handle.engine,
+    db,
+    engine,
+    dataLock: owned?.lock,
     clock: opts.clock ?? systemClock(config.timeZone),
     logger,
     async close() {
-      if (owned && 'close' in handle) await (handle as { close(): Promise<void> }).close();
+      await owned?.close();
     },
   };
 }

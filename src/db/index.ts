@@ -1,9 +1,11 @@
 // One Kysely instance over PostgreSQL (pg) when DATABASE_URL is set, else an embedded PGlite.
 // Both engines are made to return the same JS types: int8 and numeric as numbers, date as 'YYYY-MM-DD',
 // bytea as Buffer.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { acquireDataLock, type DataLock } from './data-lock.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -12,6 +14,8 @@ export type Engine = 'postgres' | 'pglite';
 export interface DatabaseHandle {
   db: Db;
   engine: Engine;
+  /** The embedded database folder's lock (PGlite with a data folder only). */
+  lock?: DataLock;
   close(): Promise<void>;
 }
 
@@ -55,21 +59,52 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   const { PGlite, types } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { PgliteDialect } = await import('./pglite-dialect.js');
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const client = await PGlite.create({
-    dataDir: opts.dataDir ?? undefined,
-    extensions: { pg_trgm },
-    parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber, [types.DATE]: asIs, [types.BYTEA]: hexToBuffer },
-  });
-  const db = new Kysely<Database>({ dialect: new PgliteDialect(client) });
+  let lock: DataLock | undefined;
+  if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    // Throws DataFolderInUseError while another live process has the folder open.
+    lock = acquireDataLock(`${opts.dataDir}.lock`);
+  }
+  let client;
+  try {
+    client = await PGlite.create({
+      dataDir: opts.dataDir ?? undefined,
+      extensions: { pg_trgm },
+      parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber, [types.DATE]: asIs, [types.BYTEA]: hexToBuffer },
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  if (opts.dataDir) keepPrivate(opts.dataDir);
+  const pglite = client;
+  const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
   return {
     db,
     engine: 'pglite',
+    lock,
     close: async () => {
-      await db.destroy();
-      if (!client.closed) await client.close();
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
+}
+
+/**
+ * PGlite unpacks a new cluster with files of mode 0666 whatever the umask (the files PostgreSQL itself creates
+ * later are 0600): database files are the owner's alone.
+ */
+function keepPrivate(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    const { mode } = statSync(file);
+    if ((mode & 0o077) !== 0) chmodSync(file, entry.isDirectory() ? 0o700 : 0o600);
+  }
+  chmodSync(dir, 0o700);
 }
 
 export async function ping(db: Db): Promise<void> {
