@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   adminQuery,
+  ensureDebianPackages,
   findExistingPostgres,
   makeRoot,
   removeRoot,
@@ -30,6 +31,7 @@ export async function benchDatabase(prefix: string, opts: { reuse?: string | nul
     adminUrl = found.url;
     source = found.source;
   } else {
+    await ensureDebianPackages({ needPostgres: true, log: (m) => console.error(m), only: ['postgresql'], command: `npm run ${prefix.replace(/^lk_bench_/, 'bench:')}` });
     const root = await makeRoot();
     const svc = await startTempPostgres(root, () => {});
     adminUrl = svc.adminUrl;

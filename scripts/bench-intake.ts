@@ -19,6 +19,7 @@ import {
   findExistingPostgres,
   makeRoot,
   removeRoot,
+  ensureDebianPackages,
   startDovecot,
   startTempPostgres,
   withDatabase,
@@ -120,6 +121,9 @@ async function main(): Promise<void> {
   const root = await makeRoot();
   const stops: (() => Promise<void>)[] = [];
   try {
+    // Installs them as root like the test setup does, else says which command to run.
+    const usesExistingPg = process.env.BENCH_USE_EXISTING_PG === '1' && (await findExistingPostgres()) !== null;
+    await ensureDebianPackages({ needPostgres: !usesExistingPg, log, only: ['dovecot-imapd', 'postgresql'], command: 'npm run bench:intake' });
     const t0 = performance.now();
     const [dovecot, pgSvc] = await Promise.all([
       startDovecot(root),

@@ -213,8 +213,11 @@ export interface PackageCheck {
   present: () => boolean;
 }
 
-export function missingPackages(opts: { needPostgres: boolean; packages?: PackageCheck[] }): string[] {
-  return (opts.packages ?? PACKAGES).filter((p) => (p.pkg !== 'postgresql' || opts.needPostgres) && !p.present()).map((p) => p.pkg);
+export function missingPackages(opts: { needPostgres: boolean; packages?: PackageCheck[]; only?: string[] }): string[] {
+  return (opts.packages ?? PACKAGES)
+    .filter((p) => !opts.only || opts.only.includes(p.pkg))
+    .filter((p) => (p.pkg !== 'postgresql' || opts.needPostgres) && !p.present())
+    .map((p) => p.pkg);
 }
 
 export function installCommand(pkgs: string[]): string {
@@ -225,6 +228,10 @@ export function installCommand(pkgs: string[]): string {
 export async function ensureDebianPackages(opts: {
   needPostgres: boolean;
   log: (s: string) => void;
+  /** Only these of the harness's packages (a benchmark needs fewer than the tests). */
+  only?: string[];
+  /** Who needs them, for the message: default "npm test". */
+  command?: string;
   /** For tests of this function: the checks, and whether we may install (default: running as root with apt-get). */
   packages?: PackageCheck[];
   canInstall?: boolean;
@@ -232,9 +239,10 @@ export async function ensureDebianPackages(opts: {
   const missing = missingPackages(opts);
   if (missing.length === 0) return;
   if (!(opts.canInstall ?? (isRoot() && existsSync('/usr/bin/apt-get')))) {
+    const command = opts.command ?? 'npm test';
     throw new Error(
-      `The tests need these Debian packages, which are missing: ${missing.join(' ')}.\n` +
-        `Install them with:\n  ${installCommand(missing)}\nthen run npm test again.`,
+      `${command} needs these Debian packages, which are missing: ${missing.join(' ')}.\n` +
+        `Install them with:\n  ${installCommand(missing)}\nthen run ${command} again.`,
     );
   }
   opts.log(`installing Debian packages: ${missing.join(' ')} (apt-get, may take a minute)`);

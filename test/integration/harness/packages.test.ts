@@ -20,4 +20,17 @@ describe('Debian packages the harness needs', () => {
     expect(missingPackages({ needPostgres: false, packages })).toEqual(['postfix', 'chromium']);
     expect(installCommand(['postfix'])).toBe('sudo apt-get update && sudo apt-get install -y postfix');
   });
+
+  test('a benchmark asks only for what it uses, and says which command needs it', async () => {
+    const packages = [
+      { pkg: 'dovecot-imapd', present: () => false },
+      { pkg: 'postfix', present: () => false },
+      { pkg: 'postgresql', present: () => true },
+      { pkg: 'chromium', present: () => false },
+    ];
+    const run = ensureDebianPackages({ needPostgres: true, log: () => {}, packages, canInstall: false, only: ['dovecot-imapd', 'postgresql'], command: 'npm run bench:intake' });
+    await expect(run).rejects.toThrow(
+      'npm run bench:intake needs these Debian packages, which are missing: dovecot-imapd.\nInstall them with:\n  sudo apt-get update && sudo apt-get install -y dovecot-imapd\nthen run npm run bench:intake again.',
+    );
+  });
 });
