@@ -16,6 +16,8 @@ export interface DatabaseHandle {
   engine: Engine;
   /** The embedded database folder's lock (PGlite with a data folder only). */
   lock?: DataLock;
+  /** PGlite only: the whole database as a tarball (for `loadDataDir`). */
+  dump?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export interface DatabaseOptions {
   /** PGlite data folder; null = in memory. Ignored for PostgreSQL. */
   dataDir: string | null;
   poolSize?: number;
+  /** PGlite only: start from this dump (`dumpDataDir()`), e.g. a migrated template for tests. */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
@@ -69,6 +73,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   try {
     client = await PGlite.create({
       dataDir: opts.dataDir ?? undefined,
+      loadDataDir: opts.loadDataDir,
       extensions: { pg_trgm },
       parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber, [types.DATE]: asIs, [types.BYTEA]: hexToBuffer },
     });
@@ -83,6 +88,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
     db,
     engine: 'pglite',
     lock,
+    dump: () => pglite.dumpDataDir('none'),
     close: async () => {
       try {
         await db.destroy();

@@ -3,6 +3,7 @@
 // and stops everything after the run. KEEP_TEST_ROOT=1 keeps the temp root (logs, maildirs, sink files).
 import './ts-imports.js';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/index.js';
@@ -46,6 +47,8 @@ declare module 'vitest' {
     pgAdminUrl: string;
     /** A migrated database to clone with `create database X template <pgTemplateDb>`. */
     pgTemplateDb: string;
+    /** A migrated PGlite database as a tarball, to load instead of migrating a new one (4–8 s). */
+    pgliteTemplate: string;
     /** Databases named with this prefix are dropped at teardown. */
     pgDbPrefix: string;
     /** 'DATABASE_URL', '127.0.0.1:5432' or 'temp cluster'. */
@@ -142,12 +145,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
       }
       return svc;
     });
+    const pgliteTemplate = path.join(root, 'pglite-template.tar');
+    const pgliteStart = timed('pglite', async () => {
+      const handle = await openDatabase({ databaseUrl: null, dataDir: null });
+      try {
+        await migrate(handle.db);
+        writeFileSync(pgliteTemplate, Buffer.from(await (await handle.dump!()).arrayBuffer()));
+      } finally {
+        await handle.close();
+      }
+    });
     const dovecotStart = timed('dovecot', () => startDovecot(root));
     const isRoot = process.getuid?.() === 0;
     const postfixStart = isRoot
       ? timed('postfix', () => startPostfix(root, { sinkPort: sink.port, mailRoot: dovecotMailRoot(root) }))
       : Promise.resolve(null);
-    const [pgResult, dovecotResult, postfixResult] = await Promise.allSettled([pgStart, dovecotStart, postfixStart]);
+    const [pgResult, dovecotResult, postfixResult, pgliteResult] = await Promise.allSettled([pgStart, dovecotStart, postfixStart, pgliteStart]);
     // Register stops of whatever started, so a failure of one still stops the others.
     if (pgRef.svc !== null) {
       const svc: PostgresService = pgRef.svc;
@@ -165,7 +178,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     const postfix: PostfixService | null = postfixResult.status === 'fulfilled' ? postfixResult.value : null;
     if (postfix) stopPostfix = () => postfix.stop();
-    for (const r of [pgResult, dovecotResult, postfixResult]) if (r.status === 'rejected') throw r.reason;
+    for (const r of [pgResult, dovecotResult, postfixResult, pgliteResult]) if (r.status === 'rejected') throw r.reason;
     if (pgResult.status !== 'fulfilled' || dovecotResult.status !== 'fulfilled') throw new Error('start failed');
     const pgSvc = pgResult.value;
     const dovecot: DovecotService = dovecotResult.value;
@@ -177,6 +190,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('pgAdminUrl', pgSvc.adminUrl);
     project.provide('pgTemplateDb', templateDb);
     project.provide('pgDbPrefix', dbPrefix);
+    project.provide('pgliteTemplate', pgliteTemplate);
     project.provide('pgSource', pgSvc.source);
     project.provide('imap', {
       host: dovecot.host,

@@ -1,5 +1,6 @@
 // A fresh, migrated database per test file: real PostgreSQL (from the harness) or PGlite in memory.
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/index.js';
@@ -56,8 +57,13 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** An in-memory PGlite, migrated. */
+/** An in-memory PGlite, migrated: loaded from the harness's migrated template when there is one. */
 export async function createPgliteDatabase(): Promise<TestDatabase> {
+  const template = (inject as (k: string) => unknown)('pgliteTemplate') as string | undefined;
+  if (template && existsSync(template)) {
+    const handle = await openDatabase({ databaseUrl: null, dataDir: null, loadDataDir: new Blob([readFileSync(template)]) });
+    return { ...handle, url: null, drop: () => handle.close() };
+  }
   const handle = await openDatabase({ databaseUrl: null, dataDir: null });
   await migrate(handle.db);
   return { ...handle, url: null, drop: () => handle.close() };

@@ -1,0 +1,17 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely } from 'kysely';
+import { PgliteDialect } from '/work/main/src/db/pglite-dialect.ts';
+import { migrate } from '/work/main/src/db/migrate.ts';
+let t = performance.now();
+const c = await PGlite.create({ extensions: { pg_trgm } });
+const db = new Kysely<any>({ dialect: new PgliteDialect(c) });
+await migrate(db as any);
+console.log('cold+migrate', Math.round(performance.now() - t));
+t = performance.now();
+const dump = await c.dumpDataDir('none');
+console.log('dump', Math.round(performance.now() - t), dump.size);
+t = performance.now();
+const c2 = await PGlite.create({ extensions: { pg_trgm }, loadDataDir: dump });
+await c2.query('select count(*) from lists');
+console.log('load', Math.round(performance.now() - t));
