@@ -1,5 +1,5 @@
 // The real services the tests talk to, each started under one temp root on 127.0.0.1 and stopped after.
-// Recipes and pitfalls: /work/shared/docs/real-services.md (section numbers below refer to it).
+// Recipes and pitfalls: the shared real-services notes (section numbers below refer to them).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 // A mailbox of 1,000 mixed messages: the labelled bounce corpus appended over IMAP (each copy made distinct),
 // plus auto-replies from members and human mail. Every bounce scored once, nothing deleted, non-bounces in
 // Unprocessed; a second delivery of everything changes nothing.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../../src/bounce/classify.js';
@@ -10,7 +10,10 @@ import { recipientFor } from '../../../src/intake/clues.js';
 import { connectImap } from '../../helpers/mail.js';
 import { appendAll, createList, folderCounts, memberScores, pollerFor, withMailboxContext } from './fixtures.js';
 
-const CORPUS = '/work/shared/bounce-corpus/messages';
+// The labelled corpus beside the repository (../shared/bounce-corpus); the test is skipped, visibly, without it.
+const CORPUS = path.resolve(import.meta.dirname, '../../../../shared/bounce-corpus/messages');
+const present = existsSync(CORPUS);
+if (!present) console.warn(`[mixed mailbox] corpus not found at ${CORPUS}: the test is skipped`);
 const TOTAL = 1000;
 const AUTOREPLIES = 30;
 const HUMAN = 30;
@@ -63,7 +66,7 @@ function human(n: number): Buffer {
 const WEIGHT = { hard: 1, soft: 0.5, blocked: 0 } as const;
 const validAddress = (a: string | null | undefined): a is string => !!a && /^[^@\s]+@[^@\s]+$/.test(a) && a === a.trim().toLowerCase();
 
-describe('a mailbox of 1,000 mixed messages', () => {
+describe.skipIf(!present)('a mailbox of 1,000 mixed messages', () => {
   it('scores every bounce once, deletes nothing, files non-bounces to Unprocessed, and a redelivery changes nothing', async () => {
     const files = readdirSync(CORPUS).filter((f) => f.endsWith('.eml')).sort();
     const messages: Buffer[] = [];
