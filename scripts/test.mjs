@@ -1,5 +1,6 @@
 // `npm test`: dependencies, type check, then the whole vitest suite on real services (test/env/global-setup.ts).
 // Extra arguments go to vitest (`npm test -- test/unit` runs only those files). SKIP_TYPECHECK=1 skips tsc.
+// `--unit` (npm run test:unit) runs only the pure tests in test/unit and starts no service.
 // The last line is always `N passed, N failed, N skipped` (CI reads it); the exit code is non-zero if anything failed,
 // the type check failed, or no test ran.
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const unitOnly = process.argv.includes('--unit');
+const vitestArgs = process.argv.slice(2).filter((a) => a !== '--unit');
 const resultFile = path.join(root, '.vitest-result.json');
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 const seconds = (t) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
@@ -45,9 +48,9 @@ const vitestExit = await new Promise((resolve) => {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${resultFile}`,
-      ...process.argv.slice(2),
+      ...vitestArgs,
     ],
-    { cwd: root, stdio: 'inherit' },
+    { cwd: root, stdio: 'inherit', env: unitOnly ? { ...process.env, LK_UNIT_ONLY: '1' } : process.env },
   );
   child.on('error', () => resolve(1));
   child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
