@@ -42,7 +42,7 @@ export function entryAddress(raw: string): string | null {
 
 /** Why an address must not go into a header or an SMTP command, or null when it may. */
 export function unsafeAddressReason(address: string): string | null {
-  return hasControlChar(address) ? `the address ${JSON.stringify(address)} contains a control character` : null;
+  return hasControlChar(address) ? `the address "${printable(address)}" contains a control character` : null;
 }
 
 /** A string with its control characters made visible (for reports and error messages, never for sending). */
