@@ -44,27 +44,24 @@ function outboxFiles(dataDir: string): { eml: string[]; temps: string[] } {
   return { eml: names.filter((n) => n.endsWith('.eml') && !n.startsWith('.')), temps: names.filter((n) => n.startsWith('.')) };
 }
 
-/** Runs the child sender until `files` .eml exist, then SIGKILLs it. Returns its pid. */
-async function killMidPost(env: Record<string, string>, dataDir: string, files: number): Promise<number> {
+/** Runs the child sender until it has written `files` messages and hangs mid-batch, then SIGKILLs it. Returns its pid. */
+async function killMidPost(env: Record<string, string>, files: number): Promise<number> {
   const child = fork(path.join(here, 'outbox-crash-child.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent', SEND_RATE_PER_SECOND: '250' },
-    stdio: 'ignore',
+    env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HANG_AFTER: String(files) },
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const end = Date.now() + 60_000;
-  for (;;) {
-    let n = 0;
-    try {
-      n = outboxFiles(dataDir).eml.length;
-    } catch {
-      /* not created yet */
-    }
-    if (n >= files) break;
-    if (child.exitCode !== null) throw new Error('the sender child ended on its own');
-    if (Date.now() > end) throw new Error('timed out waiting for the child to write');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out waiting for the child to write')), 60_000);
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', () => reject(new Error('the sender child ended on its own')));
+  });
+  // Give the sends called before the hang time to finish their files (the other lane runs into the hang too).
+  await new Promise((r) => setTimeout(r, 500));
   child.kill('SIGKILL');
   await exited;
   return child.pid!;
@@ -75,7 +72,14 @@ async function restartAndCount(ctx: Omit<TestContext, 'db'> & { db: Db }, s: Set
   const dir = outboxDir(dataDir);
   const atCrash = await postProgress(s.db, s.postId);
   expect(atCrash!.counts.queued).toBeGreaterThan(0); // really mid-post
-  expect(atCrash!.counts.sending).toBeGreaterThan(0); // rows the dead sender had in hand
+  const inFlight = [
+    ...(await s.db.selectFrom('deliveries').select('id').where('status', '=', 'sending').execute()).map((r) => `d${r.id}`),
+    ...(await s.db.selectFrom('notices').select('id').where('status', '=', 'sending').execute()).map((r) => `n${r.id}`),
+  ];
+  const written = new Set(outboxFiles(dataDir).eml.map((n) => /-([dn]\d+)-[0-9a-f]{6}\.eml$/.exec(n)?.[1]));
+  // Both cases are there: in-flight rows whose .eml was written (to be marked sent) and rows without (to be sent now).
+  expect(inFlight.some((tag) => written.has(tag))).toBe(true);
+  expect(inFlight.some((tag) => !written.has(tag))).toBe(true);
   // What a kill during a write leaves (the dead child's half-written temporary, and one from an older version),
   // and a temporary of a writer that is alive (pid 1), which must be left alone.
   writeFileSync(path.join(dir, `.tmp-${deadPid}-0123456789ab-2026-01-01T00-00-00-000Z-d999999-abcdef.eml`), '');
@@ -133,7 +137,7 @@ describe('file outbox: kill -9 mid-post, restart, count', () => {
     it('every member has exactly one .eml, nothing left sending, no temporaries', async () => {
       const s = await setUp(ctx.db, ctx.clock);
       const env = { DATABASE_URL: ctx.config.databaseUrl!, SECRET_KEY: ctx.config.secretKey, BOUNCE_DOMAIN: ctx.config.bounceDomain, BASE_URL: ctx.config.baseUrl, DATA_DIR: ctx.config.dataDir };
-      const pid = await killMidPost(env, ctx.config.dataDir, 97);
+      const pid = await killMidPost(env, 97);
       await restartAndCount(ctx, s, pid);
     });
   });
@@ -151,7 +155,7 @@ describe('file outbox: kill -9 mid-post, restart, count', () => {
         await h.close();
       }
       const env = { SECRET_KEY: config.secretKey, BOUNCE_DOMAIN: config.bounceDomain, BASE_URL: config.baseUrl, DATA_DIR: config.dataDir };
-      const pid = await killMidPost(env, config.dataDir, 97);
+      const pid = await killMidPost(env, 97);
       // Reopen the folder the killed process owned.
       const h = await openDatabase({ databaseUrl: null, dataDir: folder });
       try {
