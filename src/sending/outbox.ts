@@ -67,7 +67,11 @@ export function fileTransport(dirIn: string): FileOutbox {
   const dir = path.resolve(dirIn);
   // The outbox holds every member's mail and signed links: owner only.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+  try {
+    chmodSync(dir, 0o700); // a folder made by an older version was 0755
+  } catch {
+    /* not ours to change (a shared folder): the files themselves are still 0600 */
+  }
   const instance = randomBytes(6).toString('hex');
   open_.add(instance);
 

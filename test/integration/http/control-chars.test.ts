@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/http/app.js';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
+import { dsn } from '../../unit/bounce/messages.js';
 import { createStaffUser, signIn, type StaffSession } from './staff-session.js';
 
 const HOSTILE = [
@@ -20,6 +21,7 @@ const HOSTILE = [
   'plain\u0001@example.org',
 ];
 
+const INBOUND = 'inbound-token-0123456789';
 let ctx: TestContext;
 let app: FastifyInstance;
 let admin: StaffSession;
@@ -55,7 +57,7 @@ async function expectNothingStored(): Promise<void> {
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ctx = await createTestContext({ env: { INBOUND_TOKEN: INBOUND } });
   app = await buildApp(ctx);
   await app.ready();
   await createStaffUser(ctx.db, 'site@example.test', 'site_admin');
@@ -132,6 +134,27 @@ describe('addresses with control characters are refused at every door', () => {
     expect(created.body).toContain('Enter a valid email address, or leave it empty');
     const edited = await post(admin, `/admin/lists/${listId}/edit`, { display_name: 'News', description: '', owner_address: owner });
     expect(edited.statusCode).toBe(400);
+    await expectNothingStored();
+  });
+
+  it('a bounce through the API naming such a recipient records no such address', async () => {
+    await ctx.db.insertInto('members').values({ list_id: listId, address: 'real@example.org' }).execute();
+    const raw = dsn({
+      recipients: [
+        { address: '"y\u0001subject: injected"@example.org', action: 'failed', status: '5.1.1' },
+        { address: 'real@example.org', action: 'failed', status: '5.1.1' },
+      ],
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/inbound/raw',
+      headers: { authorization: `Bearer ${INBOUND}`, 'content-type': 'message/rfc822' },
+      payload: raw,
+    });
+    expect(res.statusCode).toBeLessThan(300);
+    const events = await ctx.db.selectFrom('bounce_events').select('address').execute();
+    expect(events.map((e) => e.address)).toContain('real@example.org');
+    for (const e of events) expect(e.address).not.toMatch(/[\u0000-\u001f\u007f]/);
     await expectNothingStored();
   });
 
