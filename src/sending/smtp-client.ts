@@ -145,7 +145,7 @@ class Connection {
     await new Promise<void>((resolve, reject) => {
       const sock = secure ? tls.connect({ host, port, ...this.tlsOptions() }) : net.connect({ host, port });
       sock.once(secure ? 'secureConnect' : 'connect', () => resolve());
-      sock.once('error', reject);
+      sock.once('error', (e: NodeJS.ErrnoException) => reject(/CERT|TLS|SIGNATURE|SSL/.test(e.code ?? '') ? this.tlsError(e) : e));
       this.attach(sock);
     });
     const g = await greeting;
@@ -178,10 +178,15 @@ class Connection {
     this.lines = [];
     await new Promise<void>((resolve, reject) => {
       const t = tls.connect({ socket: plain, ...this.tlsOptions() }, () => resolve());
-      t.once('error', reject);
+      t.once('error', (e: Error) => reject(this.tlsError(e)));
       this.attach(t);
     });
     await this.ehlo();
+  }
+
+  private tlsError(e: Error): SmtpError {
+    const hint = this.opts.ca ? 'check SMTP_TLS_CA and the name in the certificate' : 'for a relay with its own or a self-signed certificate, set SMTP_TLS_CA';
+    return new SmtpError(`${this.where}: TLS failed (${e.message}); ${hint}`, null);
   }
 
   private async auth(): Promise<void> {

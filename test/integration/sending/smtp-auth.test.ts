@@ -158,6 +158,7 @@ describe.each(['pool', 'nodemailer'] as const)('SMTP AUTH only over TLS (%s)', (
       const res = await sendOnce(r.url(), path);
       expect(res.ok).toBe(false);
       expect(res.response).toMatch(/certificate/i);
+      if (path === 'pool') expect(res.response).toContain('set SMTP_TLS_CA');
       expect(r.auths).toEqual([]);
       expect(r.received).toBe(0);
     } finally {
