@@ -17,8 +17,10 @@ import { Sender } from '../../../src/sending/worker.js';
 import { createTestContext, testConfig, type TestContext } from '../../helpers/context.js';
 import { createListWithMembers } from './fixtures.js';
 
-const MEMBERS = 300;
-const NOTICES = 40;
+const MEMBERS = 200;
+const NOTICES = 20;
+/** Inside a batch, never on a boundary (batches of 40 deliveries and 20 notices). */
+const HANG_AFTER = 57;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Setup {
@@ -137,7 +139,7 @@ describe('file outbox: kill -9 mid-post, restart, count', () => {
     it('every member has exactly one .eml, nothing left sending, no temporaries', async () => {
       const s = await setUp(ctx.db, ctx.clock);
       const env = { DATABASE_URL: ctx.config.databaseUrl!, SECRET_KEY: ctx.config.secretKey, BOUNCE_DOMAIN: ctx.config.bounceDomain, BASE_URL: ctx.config.baseUrl, DATA_DIR: ctx.config.dataDir };
-      const pid = await killMidPost(env, 97);
+      const pid = await killMidPost(env, HANG_AFTER);
       await restartAndCount(ctx, s, pid);
     });
   });
@@ -155,7 +157,7 @@ describe('file outbox: kill -9 mid-post, restart, count', () => {
         await h.close();
       }
       const env = { SECRET_KEY: config.secretKey, BOUNCE_DOMAIN: config.bounceDomain, BASE_URL: config.baseUrl, DATA_DIR: config.dataDir };
-      const pid = await killMidPost(env, 97);
+      const pid = await killMidPost(env, HANG_AFTER);
       // Reopen the folder the killed process owned.
       const h = await openDatabase({ databaseUrl: null, dataDir: folder });
       try {
