@@ -316,7 +316,8 @@ export class SmtpPool {
     const u = new URL(opts.url);
     const secure = u.protocol === 'smtps:';
     this.conn = {
-      host: u.hostname,
+      // URL keeps an IPv6 literal in brackets ([::1]); sockets want it bare.
+      host: u.hostname.replace(/^\[|\]$/g, ''),
       port: u.port ? Number(u.port) : secure ? 465 : 587,
       secure,
       user: u.username ? decodeURIComponent(u.username) : null,

@@ -88,7 +88,11 @@ function nodemailerSender(opts: SmtpOptions): { send(mail: OutgoingMail): Promis
         const err = e as NodemailerError;
         if (err.code === 'ETLS' || err.code === 'EAUTH') {
           // Our configuration or the relay's, never the recipient's: no reply code, so it is never a bounce.
-          const why = err.code === 'EAUTH' ? `authentication failed: ${err.response ?? err.message}` : `STARTTLS failed (${err.response ?? err.message}): not logging in without TLS; ${PLAINTEXT_AUTH_HINT}`;
+          const detail = err.response ?? err.message;
+          const why =
+            err.code === 'EAUTH'
+              ? `authentication failed: ${detail}`
+              : `STARTTLS failed (${detail})${login ? `: not logging in without TLS; ${PLAINTEXT_AUTH_HINT}` : ''}`;
           return { ok: false, code: null, response: `SMTP server ${u.hostname}:${u.port || (secure ? 465 : 587)}: ${why}` };
         }
         // One recipient per message: a RCPT rejection comes back as EENVELOPE with that recipient's reply.
