@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { hasControlChar } from './members/address.js';
+import { isLoopbackHost, type PlaintextAuthPolicy } from './sending/smtp-security.js';
 
 export interface ImapMailboxConfig {
   name: string;
@@ -28,6 +30,10 @@ export interface Config {
   bounceDomain: string;
   smtpUrl: string | null;
   smtpMaxConnections: number;
+  /** PEM text of the CA(s) trusted for the SMTP relay's certificate (SMTP_TLS_CA); null = the system's. */
+  smtpTlsCa: string | null;
+  /** SMTP_ALLOW_PLAINTEXT_AUTH: `loopback` lets the password go in clear to a relay on this machine only. */
+  smtpAllowPlaintextAuth: PlaintextAuthPolicy;
   sendRatePerSecond: number;
   jobSchedule: string;
   imapMailboxes: ImapMailboxConfig[];
@@ -197,6 +203,34 @@ function dkimKeys(env: Env): Config['dkimKeys'] {
   });
 }
 
+/** SMTP_TLS_CA: PEM text, or a path to a PEM file. */
+function smtpTlsCa(env: Env): string | null {
+  const raw = optional(env, 'SMTP_TLS_CA');
+  if (raw === null) return null;
+  if (raw.includes('-----BEGIN CERTIFICATE-----')) return raw.replace(/\\n/g, '\n');
+  if (!existsSync(raw)) throw new ConfigError('SMTP_TLS_CA', `is neither a PEM certificate nor an existing file: ${raw}`);
+  const pem = readFileSync(raw, 'utf8');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('SMTP_TLS_CA', `${raw} holds no PEM certificate`);
+  return pem;
+}
+
+function smtpAllowPlaintextAuth(env: Env, smtpUrl: string | null): PlaintextAuthPolicy {
+  const raw = (optional(env, 'SMTP_ALLOW_PLAINTEXT_AUTH') ?? 'never').toLowerCase();
+  if (raw !== 'never' && raw !== 'loopback') {
+    throw new ConfigError('SMTP_ALLOW_PLAINTEXT_AUTH', `must be never or loopback, got "${raw}"`);
+  }
+  if (raw === 'loopback' && smtpUrl !== null) {
+    const host = new URL(smtpUrl).hostname;
+    if (!isLoopbackHost(host)) {
+      throw new ConfigError(
+        'SMTP_ALLOW_PLAINTEXT_AUTH',
+        `loopback allows a clear-text login only to a relay on this machine (127.0.0.0/8, ::1, localhost); SMTP_URL names ${host}`,
+      );
+    }
+  }
+  return raw;
+}
+
 /** The secret signing links and sessions: from SECRET_KEY, else kept in the data folder. */
 function secretKey(env: Env, dataDir: string, nodeEnv: Config['env']): string {
   const given = optional(env, 'SECRET_KEY');
@@ -240,7 +274,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('INBOUND_TOKEN', 'must be at least 16 characters');
   }
   const adminEmail = str(env, 'ADMIN_EMAIL', 'admin@localhost').toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail)) throw new ConfigError('ADMIN_EMAIL', `is not an address: "${adminEmail}"`);
+  const smtpUrl = url(env, 'SMTP_URL', null, ['smtp:', 'smtps:']);
+  if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail) || hasControlChar(adminEmail)) throw new ConfigError('ADMIN_EMAIL', `is not an address: "${adminEmail}"`);
   return {
     env: nodeEnv,
     logLevel,
@@ -252,8 +287,10 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey: secretKey(env, dataDir, nodeEnv),
     timeZone: timeZone(env, 'TIME_ZONE'),
     bounceDomain: domain(env, 'BOUNCE_DOMAIN', 'lists.localhost'),
-    smtpUrl: url(env, 'SMTP_URL', null, ['smtp:', 'smtps:']),
+    smtpUrl,
     smtpMaxConnections: int(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
+    smtpTlsCa: smtpTlsCa(env),
+    smtpAllowPlaintextAuth: smtpAllowPlaintextAuth(env, smtpUrl),
     sendRatePerSecond: num(env, 'SEND_RATE_PER_SECOND', 0, 0, 100000),
     jobSchedule: schedule,
     imapMailboxes: imapMailboxes(env),

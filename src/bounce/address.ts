@@ -14,7 +14,9 @@ export function normalizeAddress(a: string): string | null {
   if (/^(rfc822|smtp|local|x400|unknown)\s*;/i.test(s)) s = s.slice(s.indexOf(';') + 1).trim();
   if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
   s = s.replace(/\.+$/, '');
-  if (s.length > 254 || !SINGLE.test(s)) return null;
+  // A control character (CR, LF, NUL, ...) inside a quoted local part is never a mailbox we match or write anywhere.
+  // eslint-disable-next-line no-control-regex
+  if (s.length > 254 || !SINGLE.test(s) || /[\u0000-\u001f\u007f]/.test(s)) return null;
   const at = s.lastIndexOf('@');
   let local = s.slice(0, at);
   if (!local.startsWith('"') && (local.includes('..') || local.endsWith('.'))) return null;

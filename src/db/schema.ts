@@ -123,6 +123,8 @@ export interface DeliveriesTable {
   updated_at: Timestamp;
   /** When a sender claimed it (status 'sending'); migration 0030. */
   claimed_at: Date | null;
+  /** Which sender claimed it (sending/outbox.ts claimer ids); migration 0051. */
+  claimed_by: string | null;
 }
 
 export interface BounceEventsTable {
@@ -164,6 +166,20 @@ export interface NoticesTable {
   sent_at: Date | null;
   /** When a sender claimed it (status 'sending'); migration 0030. */
   claimed_at: Date | null;
+  /** Which sender claimed it; migration 0051. */
+  claimed_by: string | null;
+}
+
+/** A member the bounce job disabled or removed, waiting to be listed in its owners' digest; migration 0051. */
+export interface OwnerDigestItemsTable {
+  id: Generated<number>;
+  job_run_id: number;
+  list_id: number;
+  type: 'owner_disabled' | 'owner_removed';
+  member_id: number | null;
+  address: string;
+  score: number | null;
+  created_at: Timestamp;
 }
 
 export interface StaffUsersTable {
@@ -274,6 +290,7 @@ export interface Database {
   mailbox_status: MailboxStatusTable;
   member_counts: MemberCountsTable;
   member_imports: MemberImportsTable;
+  owner_digest_items: OwnerDigestItemsTable;
 }
 
 export type List = Selectable<ListsTable>;

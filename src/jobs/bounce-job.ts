@@ -2,11 +2,13 @@
 // threshold, send the next notification to disabled members that are due, remove those out of warnings.
 // Set-based SQL in bounded batches (memory does not grow with the list), each batch one statement, so a run
 // killed half-way leaves consistent rows that the next run completes; notices carry a dedupe key besides.
+// Owners get one digest per run and list (owner-digests.ts), not one mail per member.
 import { sql } from 'kysely';
 import { SYSTEM } from '../audit.js';
 import type { IsoDate } from '../dates.js';
 import type { Db } from '../db/index.js';
 import { ownerRecipientsSql } from '../members/owner-recipients.js';
+import { DIGEST_LIST_LIMIT, sendOwnerDigests } from './owner-digests.js';
 import { noticeDueCutoff } from '../policy/job.js';
 import { POLICY_COLUMNS, policyFromRow, type PolicySettings } from '../policy/settings.js';
 import type { AppContext } from '../services.js';
@@ -34,6 +36,8 @@ export interface BounceJobOptions {
   listIds?: number[];
   /** Called after each committed batch (progress; tests use it to interrupt a run). */
   onBatch?: (info: BatchInfo) => void | Promise<void>;
+  /** Members named in an owner digest; the rest are counted (default 500; the simulator lists all). */
+  ownerDigestLimit?: number;
 }
 
 export interface ListRunStats {
@@ -42,6 +46,7 @@ export interface ListRunStats {
   warned: number;
   removed: number;
   memberNotices: number;
+  /** Owner digests queued (one per owner and kind: disabled, removed). */
   ownerNotices: number;
 }
 
@@ -113,7 +118,10 @@ async function runLocked(ctx: JobContext, today: IsoDate, opts: BounceJobOptions
   const runId = Number(run.id);
   const started = Date.now();
   const lists: ListRunStats[] = [];
+  const digestLimit = opts.ownerDigestLimit ?? DIGEST_LIST_LIMIT;
   try {
+    // Members noted by a run that died before its digests went out: their owners hear now.
+    await sendOwnerDigests(db, { beforeRun: runId, limit: digestLimit });
     let q = db
       .selectFrom('lists')
       .select(['id', ...POLICY_COLUMNS])
@@ -124,10 +132,14 @@ async function runLocked(ctx: JobContext, today: IsoDate, opts: BounceJobOptions
     const errors: string[] = [];
     for (const row of await q.execute()) {
       try {
-        lists.push(await runForList(db, row.id, policyFromRow(row), today, { concurrency: ctx.engine === 'postgres' ? 2 : 1, ...opts }));
+        const stats = await runForList(db, row.id, policyFromRow(row), today, { concurrency: ctx.engine === 'postgres' ? 2 : 1, ...opts, runId });
+        stats.ownerNotices += await sendOwnerDigests(db, { listId: row.id, limit: digestLimit });
+        lists.push(stats);
       } catch (err) {
         logger.error({ err, listId: row.id, job: BOUNCE_JOB }, 'bounce job failed for a list');
         errors.push(`list ${row.id}: ${err instanceof Error ? err.message : String(err)}`);
+        // What this list's run did change, its owners hear about (else the next run tells them).
+        await sendOwnerDigests(db, { listId: row.id, limit: digestLimit }).catch(() => undefined);
       }
     }
     const totals = sumStats(lists);
@@ -182,16 +194,21 @@ async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 3): Promise<T
 /** The notice key of one disable episode: the instant the member was disabled, in microseconds. */
 const episode = (col: string) => sql.raw(`(floor(extract(epoch from ${col}) * 1000000))::bigint::text`);
 
+/**
+ * One list's share of a run. Members disabled or removed are noted for the owners' digest (owner_digest_items,
+ * with the run's id) in the same statement; `sendOwnerDigests` turns the notes into mail afterwards.
+ */
 export async function runForList(
   db: Db,
   listId: number,
   settings: PolicySettings,
   today: IsoDate,
-  opts: BounceJobOptions = {},
+  opts: BounceJobOptions & { runId: number },
 ): Promise<ListRunStats> {
   const batch = opts.batchSize ?? 5000;
   const stats: ListRunStats = { listId, ...zero() };
-  const owners = ownerRecipientsSql(sql`${listId}`);
+  // Evaluated once per statement (an uncorrelated subquery): a list without owners notes nothing.
+  const hasOwners = sql<boolean>`exists (select 1 from ${ownerRecipientsSql(sql`${listId}`)} o)`;
 
   // 4.1 Disable, and the next notification at once (section 4.1): in the same statement, so each member row
   // is written once and a batch is all or nothing. With warnings = 0 that notification is the removal.
@@ -205,7 +222,7 @@ export async function runForList(
   const disableWorker = async (w: number) => {
     for (;;) {
       if (failure) return;
-      const { rows } = await retryOnDeadlock(() => sql<{ members: number; removed: number; member_notices: number; owner_notices: number }>`
+      const { rows } = await retryOnDeadlock(() => sql<{ members: number; removed: number; member_notices: number; owner_items: number }>`
         with due as (
           select id from members
            where list_id = ${listId} and status = 'enabled' and score > 0 and score >= ${settings.threshold} ${share(w)}
@@ -241,27 +258,22 @@ export async function runForList(
           returning 1
         ),
         own as (
-          insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
-          select upd.list_id, upd.id, o.address, t.type, 'owner',
-                 jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address, 'score', upd.score),
-                 t.type || ':' || upd.id || ':' || upd.episode || ':' || o.address
+          insert into owner_digest_items (job_run_id, list_id, type, member_id, address, score)
+          select ${opts.runId}, upd.list_id, t.type, upd.id, upd.address, upd.score
             from upd
-            join ${owners} o on o.list_id = upd.list_id
             cross join (values ('owner_disabled', ${settings.notifyOwnerOnDisable}::boolean),
                                ('owner_removed', ${removeAtOnce && settings.notifyOwnerOnRemoval}::boolean)) as t(type, wanted)
-           where t.wanted
-          on conflict (dedupe_key) do nothing
+           where t.wanted and ${hasOwners}
           returning 1
         )
         select (select count(*) from upd)::int as members,
                (select count(*) from upd where status = 'removed')::int as removed,
                (select count(*) from mn)::int as member_notices,
-               (select count(*) from own)::int as owner_notices`.execute(db));
+               (select count(*) from own)::int as owner_items`.execute(db));
       const r = rows[0]!;
       stats.disabled += r.members;
       stats.removed += r.removed;
       stats.memberNotices += r.member_notices;
-      stats.ownerNotices += r.owner_notices;
       if (r.members > 0) await opts.onBatch?.({ listId, step: 'disable', members: r.members });
       if (r.members < batch) break;
     }
@@ -274,7 +286,7 @@ export async function runForList(
   const notifyWorker = async (w: number) => {
     for (;;) {
       if (failure) return;
-      const { rows } = await retryOnDeadlock(() => sql<{ members: number; warned: number; removed: number; member_notices: number; owner_notices: number }>`
+      const { rows } = await retryOnDeadlock(() => sql<{ members: number; warned: number; removed: number; member_notices: number; owner_items: number }>`
         with due as (
           select id, warnings_left, warnings_sent, ${episode('status_changed_at')} as episode from members
            where list_id = ${listId} and status = 'disabled_by_bounce'
@@ -306,13 +318,10 @@ export async function runForList(
           returning 1
         ),
         own as (
-          insert into notices (list_id, member_id, to_address, type, audience, payload, dedupe_key)
-          select upd.list_id, upd.id, o.address, 'owner_removed', 'owner',
-                 jsonb_build_object('memberId', upd.id, 'listId', upd.list_id, 'address', upd.address),
-                 'owner_removed:' || upd.id || ':' || upd.episode || ':' || o.address
-            from upd join ${owners} o on o.list_id = upd.list_id
-           where upd.status = 'removed' and ${settings.notifyOwnerOnRemoval}::boolean
-          on conflict (dedupe_key) do nothing
+          insert into owner_digest_items (job_run_id, list_id, type, member_id, address, score)
+          select ${opts.runId}, upd.list_id, 'owner_removed', upd.id, upd.address, null
+            from upd
+           where upd.status = 'removed' and ${settings.notifyOwnerOnRemoval}::boolean and ${hasOwners}
           returning 1
         ),
         aud as (
@@ -327,12 +336,11 @@ export async function runForList(
                (select count(*) from upd where status <> 'removed')::int as warned,
                (select count(*) from upd where status = 'removed')::int as removed,
                (select count(*) from mn)::int as member_notices,
-               (select count(*) from own)::int as owner_notices`.execute(db));
+               (select count(*) from own)::int as owner_items`.execute(db));
       const r = rows[0]!;
       stats.warned += r.warned;
       stats.removed += r.removed;
       stats.memberNotices += r.member_notices;
-      stats.ownerNotices += r.owner_notices;
       if (r.members > 0) await opts.onBatch?.({ listId, step: 'notify', members: r.members });
       if (r.members < batch) break;
     }

@@ -37,6 +37,12 @@ export interface RunScenarioOptions {
   logger?: Logger;
 }
 
+function digestMembers(payload: unknown): number[] | null {
+  const members = (payload as { members?: unknown } | null)?.members;
+  if (!Array.isArray(members)) return null;
+  return members.map((m) => Number((m as { memberId?: unknown }).memberId));
+}
+
 /** Runs a parsed scenario (see policy/scenario.ts) and returns the simulator's output. */
 export async function runScenario(sc: Scenario, opts: RunScenarioOptions = {}): Promise<SimulationOutput> {
   const own = opts.database ? null : await openDatabase({ databaseUrl: null, dataDir: null });
@@ -92,7 +98,8 @@ export async function runScenario(sc: Scenario, opts: RunScenarioOptions = {}): 
           );
         }
       }
-      const run = await runBounceJob({ db, engine, clock, logger }, { listIds: [listId] });
+      // Every member named in the owners' digest, so the output can list owner notices per member as documented.
+      const run = await runBounceJob({ db, engine, clock, logger }, { listIds: [listId], ownerDigestLimit: Number.MAX_SAFE_INTEGER });
       if (run.status !== 'succeeded') throw new Error(`the job did not run on day ${day}: ${run.status} ${run.error ?? ''}`);
 
       const members = await db
@@ -103,7 +110,7 @@ export async function runScenario(sc: Scenario, opts: RunScenarioOptions = {}): 
         .execute();
       const notices = await db
         .selectFrom('notices')
-        .select(['id', 'type', 'audience', 'member_id'])
+        .select(['id', 'type', 'audience', 'member_id', 'payload'])
         .where('list_id', '=', listId)
         .where('id', '>', lastNotice)
         .where('type', 'in', ['disabled', 'warning', 'removed', 'owner_disabled', 'owner_removed'])
@@ -115,11 +122,12 @@ export async function runScenario(sc: Scenario, opts: RunScenarioOptions = {}): 
         out.members[m.address] = { score: Number(m.score), status: outputStatus(m.status), warnings_sent: m.warnings_sent };
       }
       out.notices = sortNotices(
-        notices.map((n) => ({
-          to: n.audience,
-          address: addressOf.get(Number(n.member_id)) ?? '',
-          type: n.type === 'owner_disabled' ? 'disabled' : n.type === 'owner_removed' ? 'removed' : (n.type as 'disabled' | 'warning' | 'removed'),
-        })),
+        notices.flatMap((n) => {
+          const type = n.type === 'owner_disabled' ? 'disabled' : n.type === 'owner_removed' ? 'removed' : (n.type as 'disabled' | 'warning' | 'removed');
+          // An owner digest names the members it is about: one owner notice per member in the output.
+          const about = digestMembers(n.payload) ?? [Number(n.member_id)];
+          return about.map((id) => ({ to: n.audience, address: addressOf.get(id) ?? '', type }));
+        }),
         sc.members,
       );
       days.push(out);

@@ -5,6 +5,7 @@ import { audit, type Actor } from '../audit.js';
 import { addDays, type IsoDate } from '../dates.js';
 import type { Db } from '../db/index.js';
 import type { List, MemberStatus } from '../db/schema.js';
+import { entryAddress, hasControlChar } from '../members/address.js';
 
 export const MEMBER_STATUSES: readonly MemberStatus[] = ['enabled', 'disabled_by_bounce', 'pending', 'unsubscribed', 'removed'];
 
@@ -121,7 +122,12 @@ export interface ListInput {
 export type ListFormErrors = Partial<Record<keyof ListInput, string>>;
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The owner address normalised, null when left empty, undefined when not an address (members/address.ts rule). */
+function ownerAddress(input: ListInput): string | null | undefined {
+  if (input.ownerAddress.trim() === '') return null;
+  return entryAddress(input.ownerAddress) ?? undefined;
+}
 
 export function validateList(input: ListInput, opts: { creating: boolean }): ListFormErrors {
   const errors: ListFormErrors = {};
@@ -131,8 +137,12 @@ export function validateList(input: ListInput, opts: { creating: boolean }): Lis
   if (!input.displayName.trim()) errors.displayName = 'Give the list a display name.';
   else if (input.displayName.length > 200) errors.displayName = 'The display name is too long (200 characters at most).';
   if (input.description.length > 5000) errors.description = 'The description is too long (5,000 characters at most).';
-  const owner = input.ownerAddress.trim();
-  if (owner && (!EMAIL_RE.test(owner) || owner.length > 320)) errors.ownerAddress = 'Enter a valid email address, or leave it empty.';
+  const owner = ownerAddress(input);
+  if (owner === undefined) {
+    errors.ownerAddress = hasControlChar(input.ownerAddress)
+      ? 'Enter a valid email address, or leave it empty. The address contains a control character (such as a line break).'
+      : 'Enter a valid email address, or leave it empty.';
+  }
   return errors;
 }
 
@@ -149,7 +159,7 @@ export async function createList(db: Db, actor: Actor, input: ListInput): Promis
         name: input.name,
         display_name: input.displayName.trim(),
         description: input.description.trim(),
-        owner_address: input.ownerAddress.trim().toLowerCase() || null,
+        owner_address: ownerAddress(input) ?? null,
         threshold: 5,
         blocked_weight: 0,
       })
@@ -172,7 +182,7 @@ export async function updateList(db: Db, actor: Actor, listId: number, input: Li
     const after = {
       display_name: input.displayName.trim(),
       description: input.description.trim(),
-      owner_address: input.ownerAddress.trim().toLowerCase() || null,
+      owner_address: ownerAddress(input) ?? null,
     };
     await trx
       .updateTable('lists')

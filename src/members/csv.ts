@@ -3,7 +3,7 @@
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { Readable } from 'node:stream';
-import { normalizeAddress } from '../bounce/address.js';
+import { checkAddress, printable } from './address.js';
 import { audit, type Actor } from '../audit.js';
 import type { Db } from '../db/index.js';
 import type { MemberStatus, RefusedRow } from '../db/schema.js';
@@ -135,11 +135,13 @@ export function parseMemberCsv(data: Buffer | string): ParsedImport | { error: s
       refused.push({ line, address: '', reason: 'No address in this row.' });
       continue;
     }
-    const address = normalizeAddress(rawAddress);
-    if (!address) {
-      refused.push({ line, address: rawAddress.slice(0, 200), reason: 'Not a valid email address.' });
+    const checked = checkAddress(rawAddress);
+    if (!checked.ok) {
+      // The report is shown and exported: control characters only as visible escapes.
+      refused.push({ line, address: printable(rawAddress).slice(0, 200), reason: checked.message });
       continue;
     }
+    const address = checked.address;
     const earlier = seen.get(address);
     if (earlier !== undefined) {
       refused.push({ line, address, reason: `Duplicate of line ${earlier} in this file.` });

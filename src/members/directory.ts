@@ -1,7 +1,7 @@
 // The member table of one list: search, filter, sort and keyset pages that stay fast on a million members;
 // one member's page (status, score, bounce timeline, raw bounce); adding one member by hand.
 import { sql, type Expression, type SqlBool } from 'kysely';
-import { normalizeAddress } from '../bounce/address.js';
+import { checkAddress, printable } from './address.js';
 import { audit, type Actor } from '../audit.js';
 import { addDays, daysBetween, type IsoDate } from '../dates.js';
 import type { Db } from '../db/index.js';
@@ -337,8 +337,13 @@ export async function addMember(
   listId: number,
   input: { address: string; displayName?: string },
 ): Promise<AddMemberResult> {
-  const address = normalizeAddress(input.address);
-  if (!address) return { ok: false, error: 'bad_address', message: `"${input.address.trim()}" is not a valid email address.` };
+  const checked = checkAddress(input.address);
+  if (!checked.ok) {
+    const shown = printable(input.address.trim()).slice(0, 320);
+    const message = checked.reason === 'control' ? `"${shown}" contains a control character (such as a line break): not an email address.` : `"${shown}" is not a valid email address.`;
+    return { ok: false, error: 'bad_address', message };
+  }
+  const address = checked.address;
   const displayName = (input.displayName ?? '').trim().slice(0, 200);
   return db.transaction().execute(async (trx) => {
     const row = await trx

@@ -3,7 +3,7 @@
 // what differs is only the mail the address itself receives.
 import type { Kysely, Transaction } from 'kysely';
 import { audit, type Actor } from '../audit.js';
-import { normalizeAddress } from '../bounce/address.js';
+import { entryAddress } from './address.js';
 import type { Clock } from '../clock.js';
 import type { Database, MemberStatus, NoticeType } from '../db/schema.js';
 import { queueNotice } from '../notices/index.js';
@@ -53,7 +53,7 @@ export async function requestSubscription(
   rawAddress: string,
   displayName = '',
 ): Promise<SubscribeOutcome> {
-  const address = normalizeAddress(rawAddress);
+  const address = entryAddress(rawAddress);
   if (!address) return { ok: false, error: 'bad_address' };
   const list = await ctx.db.selectFrom('lists').select(['id', 'name', 'display_name']).where('name', '=', listName).executeTakeFirst();
   if (!list) return { ok: false, error: 'no_list' };
@@ -102,7 +102,7 @@ export type ManageOutcome = { ok: true; mailed: boolean } | { ok: false; error: 
  * shows every list of that address). Unknown addresses get nothing; the caller answers the same either way.
  */
 export async function requestManageLink(ctx: SubscribeContext, rawAddress: string): Promise<ManageOutcome> {
-  const address = normalizeAddress(rawAddress);
+  const address = entryAddress(rawAddress);
   if (!address) return { ok: false, error: 'bad_address' };
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {

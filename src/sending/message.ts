@@ -2,6 +2,15 @@
 // out once per member (VERP and the member's own links make every copy different), and at thousands of messages
 // a second the composer's streams cost more than the sending. Pure: everything comes in as arguments.
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
+import { unsafeAddressReason } from '../members/address.js';
+
+/** An address that must not become a header line: the delivery fails with this message, nothing is sent. */
+export class UnsafeAddressError extends Error {
+  constructor(reason: string) {
+    super(`not sent: ${reason}`);
+    this.name = 'UnsafeAddressError';
+  }
+}
 
 export interface MessageInput {
   /** Header From: display name and address. */
@@ -60,6 +69,9 @@ function boundaryFor(messageId: string): string {
 }
 
 export function buildMessage(m: MessageInput): string {
+  // Addresses were checked where they entered (members/address.ts); this is the last guard before a header.
+  const unsafe = unsafeAddressReason(m.to) ?? unsafeAddressReason(m.from.address);
+  if (unsafe) throw new UnsafeAddressError(unsafe);
   const head: string[] = [
     `From: ${formatAddress(m.from.name, m.from.address)}`,
     `To: <${m.to}>`,

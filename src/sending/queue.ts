@@ -20,7 +20,7 @@ export interface ClaimedDelivery {
  * committed BEFORE any SMTP traffic, so after a crash the row says "may have gone out" (see failInterrupted).
  * A first attempt is due at once whatever its timestamp; retries wait for next_attempt_at.
  */
-export async function claimDeliveries(db: Db, limit: number, now: Date): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(db: Db, limit: number, now: Date, claimer: string | null = null): Promise<ClaimedDelivery[]> {
   const { rows } = await sql<ClaimedDelivery>`
     with c as (
       select d.id, m.status as member_status from deliveries d
@@ -33,7 +33,7 @@ export async function claimDeliveries(db: Db, limit: number, now: Date): Promise
          for update of d skip locked
     )
     update deliveries d
-       set status = 'sending', attempts = d.attempts + 1, claimed_at = ${now}, updated_at = ${now}
+       set status = 'sending', attempts = d.attempts + 1, claimed_at = ${now}, claimed_by = ${claimer}, updated_at = ${now}
       from c
      where d.id = c.id
     returning d.id, d.post_id, d.list_id, d.member_id, d.address, d.attempts, c.member_status`.execute(db);
@@ -61,6 +61,7 @@ export async function recordDeliveryOutcomes(db: Db, outcomes: DeliveryOutcome[]
            sent_at = case when v.status = 'sent' then ${now}::timestamptz else d.sent_at end,
            next_attempt_at = coalesce(v.next_at, d.next_attempt_at),
            claimed_at = null,
+           claimed_by = null,
            updated_at = ${now}
       from jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)
            as v(id bigint, status text, category text, error text, message_id text, next_at timestamptz)
@@ -78,7 +79,7 @@ export interface ClaimedNotice {
   attempts: number;
 }
 
-export async function claimNotices(db: Db, limit: number, now: Date): Promise<ClaimedNotice[]> {
+export async function claimNotices(db: Db, limit: number, now: Date, claimer: string | null = null): Promise<ClaimedNotice[]> {
   const { rows } = await sql<ClaimedNotice>`
     with c as (
       select n.id from notices n
@@ -88,7 +89,7 @@ export async function claimNotices(db: Db, limit: number, now: Date): Promise<Cl
          for update of n skip locked
     )
     update notices n
-       set status = 'sending', attempts = n.attempts + 1, claimed_at = ${now}
+       set status = 'sending', attempts = n.attempts + 1, claimed_at = ${now}, claimed_by = ${claimer}
       from c
      where n.id = c.id
     returning n.id, n.list_id, n.member_id, n.to_address, n.type, n.audience, n.payload, n.attempts`.execute(db);
@@ -110,7 +111,8 @@ export async function recordNoticeOutcomes(db: Db, outcomes: NoticeOutcome[], no
            last_error = v.error,
            sent_at = case when v.status = 'sent' then ${now}::timestamptz else n.sent_at end,
            next_attempt_at = coalesce(v.next_at, n.next_attempt_at),
-           claimed_at = null
+           claimed_at = null,
+           claimed_by = null
       from jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) as v(id bigint, status text, error text, next_at timestamptz)
      where n.id = v.id and n.status = 'sending'`.execute(db);
 }
@@ -124,10 +126,10 @@ export const INTERRUPTED_MESSAGE = `${INTERRUPTED_PREFIX}: the sender stopped be
 export async function failInterrupted(db: Db, now: Date, leaseMs: number): Promise<{ deliveries: number; notices: number }> {
   const before = new Date(now.getTime() - leaseMs);
   const d = await sql`
-    update deliveries set status = 'failed', last_error = ${INTERRUPTED_MESSAGE}, claimed_at = null, updated_at = ${now}
+    update deliveries set status = 'failed', last_error = ${INTERRUPTED_MESSAGE}, claimed_at = null, claimed_by = null, updated_at = ${now}
      where status = 'sending' and claimed_at <= ${before}`.execute(db);
   const n = await sql`
-    update notices set status = 'failed', last_error = ${INTERRUPTED_MESSAGE}, claimed_at = null
+    update notices set status = 'failed', last_error = ${INTERRUPTED_MESSAGE}, claimed_at = null, claimed_by = null
      where status = 'sending' and claimed_at <= ${before}`.execute(db);
   return { deliveries: Number(d.numAffectedRows ?? 0), notices: Number(n.numAffectedRows ?? 0) };
 }

@@ -2,10 +2,13 @@
 // (MAIL, RCPT and DATA in one write), one message after another per connection. Measured on the bench machine,
 // nodemailer's pool spent ~1.4 ms of CPU per message in its stream plumbing (≈700 msg/s at best); this spends a
 // fraction of that. nodemailer stays the transport when DKIM signing is configured (see transport.ts).
-// Supports smtp:// (STARTTLS when offered), smtps://, AUTH PLAIN/LOGIN.
+// Supports smtp:// (STARTTLS when offered), smtps://, AUTH PLAIN/LOGIN — the password only inside TLS (see
+// smtp-security.ts).
 import net from 'node:net';
 import tls from 'node:tls';
 import os from 'node:os';
+import { unsafeAddressReason } from '../members/address.js';
+import { isLoopbackAddress, PLAINTEXT_AUTH_HINT, type SmtpSecurityOptions } from './smtp-security.js';
 import type { SendResult } from './transport.js';
 
 interface Reply {
@@ -13,7 +16,7 @@ interface Reply {
   text: string;
 }
 
-export interface SmtpPoolOptions {
+export interface SmtpPoolOptions extends SmtpSecurityOptions {
   url: string;
   maxConnections: number;
   /** Name in EHLO (default the host name). */
@@ -43,7 +46,33 @@ class Connection {
   dead = false;
   sent = 0;
 
-  constructor(private readonly opts: { host: string; port: number; secure: boolean; user: string | null; pass: string | null; name: string; timeoutMs: number }) {}
+  constructor(
+    private readonly opts: {
+      host: string;
+      port: number;
+      secure: boolean;
+      user: string | null;
+      pass: string | null;
+      name: string;
+      timeoutMs: number;
+      ca: string | null;
+      allowPlaintextAuth: boolean;
+    },
+  ) {}
+
+  private get where(): string {
+    return `SMTP server ${this.opts.host}:${this.opts.port}`;
+  }
+
+  /** Clear-text AUTH only when allowed AND the socket really goes to this machine (not just a name that says so). */
+  private plaintextAuthAllowed(): boolean {
+    return this.opts.allowPlaintextAuth && isLoopbackAddress(this.socket?.remoteAddress);
+  }
+
+  private tlsOptions(): tls.ConnectionOptions {
+    const { host, ca } = this.opts;
+    return { servername: net.isIP(host) ? undefined : host, ...(ca ? { ca } : {}) };
+  }
 
   private attach(sock: net.Socket | tls.TLSSocket): void {
     this.socket = sock;
@@ -101,6 +130,8 @@ class Connection {
       return;
     }
     this.extensions.clear();
+    // What the server offered before STARTTLS may have been tampered with: only the last EHLO counts.
+    this.authMechs.clear();
     for (const l of r.text.split('\n').slice(1)) {
       const ext = l.slice(4).trim().toUpperCase();
       this.extensions.add(ext.split(/\s+/)[0]);
@@ -112,43 +143,70 @@ class Connection {
     const { host, port, secure } = this.opts;
     const greeting = this.expect();
     await new Promise<void>((resolve, reject) => {
-      const sock = secure ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host }) : net.connect({ host, port });
+      const sock = secure ? tls.connect({ host, port, ...this.tlsOptions() }) : net.connect({ host, port });
       sock.once(secure ? 'secureConnect' : 'connect', () => resolve());
-      sock.once('error', reject);
+      sock.once('error', (e: NodeJS.ErrnoException) => reject(/CERT|TLS|SIGNATURE|SSL/.test(e.code ?? '') ? this.tlsError(e) : e));
       this.attach(sock);
     });
     const g = await greeting;
     if (g.code !== 220) throw new SmtpError(g.text, g.code);
     await this.ehlo();
-    if (!secure && this.extensions.has('STARTTLS')) {
-      const r = await this.command('STARTTLS');
-      if (r.code === 220) {
-        const plain = this.socket as net.Socket;
-        plain.removeAllListeners('data');
-        plain.removeAllListeners('close');
-        plain.removeAllListeners('error');
-        plain.on('error', () => {});
-        await new Promise<void>((resolve, reject) => {
-          const t = tls.connect({ socket: plain, servername: net.isIP(host) ? undefined : host }, () => resolve());
-          t.once('error', reject);
-          this.attach(t);
-        });
-        await this.ehlo();
+    const login = this.opts.user !== null;
+    if (!secure) {
+      if (this.extensions.has('STARTTLS')) {
+        const r = await this.command('STARTTLS');
+        if (r.code === 220) await this.startTls();
+        // Without a login, a relay that cannot do TLS now still gets the mail (as any MTA would send it).
+        else if (login && !this.plaintextAuthAllowed()) {
+          throw new SmtpError(`${this.where} refused STARTTLS (${r.text.replace(/\s+/g, ' ')}): not logging in without TLS; ${PLAINTEXT_AUTH_HINT}`, null);
+        }
+      } else if (login && !this.plaintextAuthAllowed()) {
+        throw new SmtpError(`${this.where} does not offer STARTTLS: not sending the SMTP password in clear; ${PLAINTEXT_AUTH_HINT}`, null);
       }
     }
-    if (this.opts.user !== null) {
-      const user = this.opts.user;
-      const pass = this.opts.pass ?? '';
-      let r: Reply;
-      if (this.authMechs.has('PLAIN') || this.authMechs.size === 0) {
-        r = await this.command(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`);
-      } else {
-        r = await this.command('AUTH LOGIN');
-        if (r.code === 334) r = await this.command(Buffer.from(user).toString('base64'));
-        if (r.code === 334) r = await this.command(Buffer.from(pass).toString('base64'));
-      }
-      if (r.code !== 235) throw new SmtpError(`authentication failed: ${r.text}`, r.code);
+    if (login) await this.auth();
+  }
+
+  private async startTls(): Promise<void> {
+    const plain = this.socket as net.Socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('error');
+    plain.on('error', () => {});
+    // Anything the server sent after its 220 arrived in clear: it must not be read as a TLS-time reply.
+    this.buf = '';
+    this.lines = [];
+    await new Promise<void>((resolve, reject) => {
+      const t = tls.connect({ socket: plain, ...this.tlsOptions() }, () => resolve());
+      t.once('error', (e: Error) => reject(this.tlsError(e)));
+      this.attach(t);
+    });
+    await this.ehlo();
+  }
+
+  private tlsError(e: Error): SmtpError {
+    const hint = this.opts.ca ? 'check SMTP_TLS_CA and the name in the certificate' : 'for a relay with its own or a self-signed certificate, set SMTP_TLS_CA';
+    return new SmtpError(`${this.where}: TLS failed (${e.message}); ${hint}`, null);
+  }
+
+  private async auth(): Promise<void> {
+    // The last word before the password goes out: inside TLS, or to a loopback relay when explicitly allowed.
+    const encrypted = this.socket instanceof tls.TLSSocket && this.socket.encrypted;
+    if (!encrypted && !this.plaintextAuthAllowed()) {
+      throw new SmtpError(`${this.where}: the connection is not encrypted, not sending the SMTP password; ${PLAINTEXT_AUTH_HINT}`, null);
     }
+    const user = this.opts.user!;
+    const pass = this.opts.pass ?? '';
+    let r: Reply;
+    if (this.authMechs.has('PLAIN') || this.authMechs.size === 0) {
+      r = await this.command(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`);
+    } else {
+      r = await this.command('AUTH LOGIN');
+      if (r.code === 334) r = await this.command(Buffer.from(user).toString('base64'));
+      if (r.code === 334) r = await this.command(Buffer.from(pass).toString('base64'));
+    }
+    // A refused login is our configuration, not the recipient's: no reply code, so it is never a bounce.
+    if (r.code !== 235) throw new SmtpError(`${this.where}: authentication failed: ${r.text}`, null);
   }
 
   private envelope(job: Job): Promise<[Reply, Reply, Reply]> {
@@ -258,13 +316,16 @@ export class SmtpPool {
     const u = new URL(opts.url);
     const secure = u.protocol === 'smtps:';
     this.conn = {
-      host: u.hostname,
+      // URL keeps an IPv6 literal in brackets ([::1]); sockets want it bare.
+      host: u.hostname.replace(/^\[|\]$/g, ''),
       port: u.port ? Number(u.port) : secure ? 465 : 587,
       secure,
       user: u.username ? decodeURIComponent(u.username) : null,
       pass: u.password ? decodeURIComponent(u.password) : null,
       name: opts.clientName ?? os.hostname(),
       timeoutMs: opts.socketTimeoutMs ?? 120_000,
+      ca: opts.tlsCa ?? null,
+      allowPlaintextAuth: opts.allowPlaintextAuth === 'loopback',
     };
     this.max = opts.maxConnections;
     this.perConnection = opts.maxMessagesPerConnection ?? 10_000;
@@ -272,6 +333,9 @@ export class SmtpPool {
 
   send(from: string, to: string, raw: string): Promise<SendResult> {
     if (this.closed) return Promise.resolve({ ok: false, code: null, response: 'SMTP pool closed' });
+    // MAIL FROM and RCPT TO are command lines: a CR or LF in an address would start a command of its own.
+    const unsafe = unsafeAddressReason(from) ?? unsafeAddressReason(to);
+    if (unsafe) return Promise.resolve({ ok: false, code: null, response: `not sent: ${unsafe}`, refused: true });
     return new Promise((resolve) => {
       this.queue.push({ from, to, raw, resolve });
       this.pump();

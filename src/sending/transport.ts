@@ -1,12 +1,11 @@
 // Where outgoing mail goes: an SMTP server through nodemailer's connection pool, or (no SMTP_URL) the file
 // outbox. Both take a finished raw message and an envelope and answer with the server's reply, never throwing.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { DkimKey } from './dkim.js';
+import { unsafeAddressReason } from '../members/address.js';
+import { fileTransport, outboxDir, type OutboxRecovery } from './outbox.js';
 import { SmtpPool } from './smtp-client.js';
+import { isLoopbackHost, PLAINTEXT_AUTH_HINT, type SmtpSecurityOptions } from './smtp-security.js';
 
 export interface Envelope {
   /** The VERP return path. */
@@ -22,16 +21,23 @@ export interface OutgoingMail {
   dkim?: DkimKey | null;
 }
 
-/** `code` is the SMTP reply code (null when no server answered: connection refused, timeout). */
-export type SendResult = { ok: true; code: number; response: string } | { ok: false; code: number | null; response: string };
+/**
+ * `code` is the SMTP reply code (null when no server answered: connection refused, timeout). `refused`: we would
+ * not send it at all (an unsafe address): retrying cannot help, and it says nothing about the recipient.
+ */
+export type SendResult =
+  | { ok: true; code: number; response: string }
+  | { ok: false; code: number | null; response: string; refused?: boolean };
 
 export interface MailTransport {
   readonly kind: 'smtp' | 'file';
+  /** The file outbox's crash recovery (sending/outbox.ts); absent for SMTP. */
+  readonly outbox?: OutboxRecovery;
   send(mail: OutgoingMail): Promise<SendResult>;
   close(): Promise<void>;
 }
 
-export interface SmtpOptions {
+export interface SmtpOptions extends SmtpSecurityOptions {
   url: string;
   maxConnections: number;
 }
@@ -46,12 +52,21 @@ interface NodemailerError extends Error {
 /** nodemailer's pool: used for messages that must be DKIM-signed (nodemailer signs while it streams). */
 function nodemailerSender(opts: SmtpOptions): { send(mail: OutgoingMail): Promise<SendResult>; close(): void } {
   const u = new URL(opts.url);
+  const secure = u.protocol === 'smtps:';
+  const login = u.username !== '';
+  // nodemailer logs in without TLS when the server offers no STARTTLS, unless told to require it. The loopback
+  // exception is checked on the host name here (nodemailer gives no hook before AUTH); config.ts only accepts it
+  // for a loopback SMTP_URL host.
+  const plaintextOk = opts.allowPlaintextAuth === 'loopback' && isLoopbackHost(u.hostname);
   const tx = nodemailer.createTransport({
     pool: true,
-    host: u.hostname,
-    port: u.port ? Number(u.port) : u.protocol === 'smtps:' ? 465 : 587,
-    secure: u.protocol === 'smtps:',
-    auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    requireTLS: login && !secure && !plaintextOk,
+    opportunisticTLS: plaintextOk,
+    ...(opts.tlsCa ? { tls: { ca: opts.tlsCa } } : {}),
+    auth: login ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
     maxConnections: opts.maxConnections,
     // A pooled connection carries message after message (RSET in between) until the server closes it.
     maxMessages: Infinity,
@@ -71,6 +86,15 @@ function nodemailerSender(opts: SmtpOptions): { send(mail: OutgoingMail): Promis
         return { ok: true, code: Number(/^\d{3}/.exec(response)?.[0] ?? 250), response };
       } catch (e) {
         const err = e as NodemailerError;
+        if (err.code === 'ETLS' || err.code === 'EAUTH') {
+          // Our configuration or the relay's, never the recipient's: no reply code, so it is never a bounce.
+          const detail = err.response ?? err.message;
+          const why =
+            err.code === 'EAUTH'
+              ? `authentication failed: ${detail}`
+              : `STARTTLS failed (${detail})${login ? `: not logging in without TLS; ${PLAINTEXT_AUTH_HINT}` : ''}`;
+          return { ok: false, code: null, response: `SMTP server ${u.hostname}:${u.port || (secure ? 465 : 587)}: ${why}` };
+        }
         // One recipient per message: a RCPT rejection comes back as EENVELOPE with that recipient's reply.
         const first = err.rejectedErrors?.[0] ?? err;
         const code = typeof first.responseCode === 'number' ? first.responseCode : null;
@@ -82,16 +106,24 @@ function nodemailerSender(opts: SmtpOptions): { send(mail: OutgoingMail): Promis
   };
 }
 
+/** The last guard before an address becomes part of an SMTP command or an outbox header line. */
+function refuseEnvelope(envelope: Envelope): SendResult | null {
+  const why = unsafeAddressReason(envelope.from) ?? unsafeAddressReason(envelope.to);
+  return why ? { ok: false, code: null, response: `not sent: ${why}`, refused: true } : null;
+}
+
 /**
  * SMTP: unsigned mail goes through the lean pipelining pool (smtp-client.ts); DKIM-signed mail through
  * nodemailer's pool, opened only when a signed message first comes along.
  */
 export function smtpTransport(opts: SmtpOptions): MailTransport {
-  const pool = new SmtpPool({ url: opts.url, maxConnections: opts.maxConnections });
+  const pool = new SmtpPool({ url: opts.url, maxConnections: opts.maxConnections, tlsCa: opts.tlsCa, allowPlaintextAuth: opts.allowPlaintextAuth });
   let signer: ReturnType<typeof nodemailerSender> | null = null;
   return {
     kind: 'smtp',
     async send(mail) {
+      const refused = refuseEnvelope(mail.envelope);
+      if (refused) return refused;
       if (mail.dkim) {
         signer ??= nodemailerSender(opts);
         return signer.send(mail);
@@ -105,37 +137,22 @@ export function smtpTransport(opts: SmtpOptions): MailTransport {
   };
 }
 
-/**
- * The embedded default: each message becomes `<dir>/<time>-<tag>.eml`, written whole then renamed so the admin
- * UI never lists half a file. A Return-Path line records the envelope sender, as a delivering MTA would.
- */
-export function fileTransport(dir: string): MailTransport {
-  mkdirSync(dir, { recursive: true });
-  return {
-    kind: 'file',
-    async send(mail) {
-      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.tag}-${randomBytes(3).toString('hex')}.eml`;
-      const tmp = path.join(dir, `.${name}.tmp`);
-      const content = `Return-Path: <${mail.envelope.from}>\r\nDelivered-To: ${mail.envelope.to}\r\n${mail.raw}`;
-      try {
-        await writeFile(tmp, content);
-        await rename(tmp, path.join(dir, name));
-        return { ok: true, code: 250, response: `250 written to outbox as ${name}` };
-      } catch (e) {
-        return { ok: false, code: null, response: `outbox: ${(e as Error).message}` };
-      }
-    },
-    async close() {},
-  };
-}
-
-export function outboxDir(dataDir: string): string {
-  return path.join(dataDir, 'outbox');
-}
+export { fileTransport, outboxDir };
 
 /** The transport the configuration asks for. */
-export function createMailTransport(config: { smtpUrl: string | null; smtpMaxConnections: number; dataDir: string }): MailTransport {
+export function createMailTransport(config: {
+  smtpUrl: string | null;
+  smtpMaxConnections: number;
+  smtpTlsCa?: string | null;
+  smtpAllowPlaintextAuth?: 'never' | 'loopback';
+  dataDir: string;
+}): MailTransport {
   return config.smtpUrl
-    ? smtpTransport({ url: config.smtpUrl, maxConnections: config.smtpMaxConnections })
+    ? smtpTransport({
+        url: config.smtpUrl,
+        maxConnections: config.smtpMaxConnections,
+        tlsCa: config.smtpTlsCa ?? null,
+        allowPlaintextAuth: config.smtpAllowPlaintextAuth ?? 'never',
+      })
     : fileTransport(outboxDir(config.dataDir));
 }

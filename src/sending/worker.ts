@@ -6,7 +6,9 @@
 // process dies before the outcome is recorded, nobody knows whether the server took it, so after the lease the
 // row is failed as "interrupted" and not re-sent (an admin may re-queue them: retryInterrupted). A duplicate post
 // to a whole batch is worse for a list's reputation than a missed copy; the window is one batch per lane.
+// With the file outbox nothing is unknown: the outbox says what was written (outbox-recovery.ts), exactly once.
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import type { AppContext } from '../services.js';
 import { encodeVerp, bounceAddress, TRACKING_HEADER, trackingValue } from '../bounce/verp.js';
 import { recordBounceEvents, type BounceEventInput } from '../members/scoring.js';
@@ -14,7 +16,8 @@ import { linkToken, LINK_PATH } from '../links/index.js';
 import { renderNotice } from '../notices/render.js';
 import { checkSenderReputation } from '../notices/reputation.js';
 import { dkimLookup, type DkimKey } from './dkim.js';
-import { buildMessage, listIdHeader, unsubscribeHeaders } from './message.js';
+import { buildMessage, listIdHeader, UnsafeAddressError, unsubscribeHeaders } from './message.js';
+import { settleOutbox } from './outbox-recovery.js';
 import { compilePost, type CompiledPost } from './post-template.js';
 import {
   claimDeliveries,
@@ -78,6 +81,9 @@ export class Sender {
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
   private readonly runId = randomBytes(4).toString('hex');
+  /** Recorded on every row this sender claims (claimed_by). */
+  private readonly claimer: string;
+  private recovered = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -92,6 +98,7 @@ export class Sender {
     this.retry = opts.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS;
     this.limiter = new RateLimiter(opts.ratePerSecond ?? ctx.config.sendRatePerSecond);
     this.dkim = opts.dkim ?? dkimLookup(ctx.config.dkimKeys ?? []);
+    this.claimer = this.transport.outbox?.claimer ?? `${this.transport.kind}|${os.hostname()}|${process.pid}|${this.runId}`;
   }
 
   /** Starts the lanes in the background. */
@@ -133,10 +140,22 @@ export class Sender {
     return total;
   }
 
-  /** Fails what an earlier (crashed) run left in flight past the lease. */
+  /**
+   * Settles what an earlier (crashed) run left in flight. File outbox: the rows of a writer that is gone are settled
+   * from the outbox at once (file written: sent; none: queued again), and its temporaries removed. Anything else
+   * still 'sending' past the lease is failed as interrupted (at most once).
+   */
   async recover(): Promise<{ deliveries: number; notices: number }> {
-    const r = await failInterrupted(this.ctx.db, this.ctx.clock.now(), this.leaseMs);
-    if (r.deliveries + r.notices > 0) this.ctx.logger.warn(r, 'sender: interrupted sends failed (not re-sent)');
+    const { db, clock, logger } = this.ctx;
+    const outbox = this.transport.outbox;
+    if (outbox) {
+      const first = !this.recovered;
+      const s = await settleOutbox(db, outbox, clock.now(), this.leaseMs, { sweep: first });
+      if (s.sent + s.requeued + s.failed + s.swept > 0) logger.warn(s, 'sender: settled what a stopped sender left in the outbox');
+    }
+    this.recovered = true;
+    const r = await failInterrupted(db, clock.now(), this.leaseMs);
+    if (r.deliveries + r.notices > 0) logger.warn(r, 'sender: interrupted sends failed (not re-sent)');
     return r;
   }
 
@@ -211,7 +230,7 @@ export class Sender {
 
   private async deliveryRound(): Promise<number> {
     const { db, clock, config } = this.ctx;
-    const claimed = await claimDeliveries(db, this.batchSize, clock.now());
+    const claimed = await claimDeliveries(db, this.batchSize, clock.now(), this.claimer);
     if (claimed.length === 0) return 0;
     const today = clock.today();
     const outcomes: DeliveryOutcome[] = [];
@@ -220,14 +239,18 @@ export class Sender {
     await Promise.all(
       claimed.map(async (d) => {
         const outcome = await this.sendDelivery(d, today, events).catch(
-          (e): DeliveryOutcome => ({
-            id: d.id,
-            status: 'deferred',
-            category: null,
-            error: `internal: ${(e as Error).message}`.slice(0, 500),
-            message_id: null,
-            next_at: this.nextAttempt(d.attempts)?.toISOString() ?? null,
-          }),
+          (e): DeliveryOutcome =>
+            // An address that may not become a header never will: failed at once, retrying cannot change it.
+            e instanceof UnsafeAddressError
+              ? { id: d.id, status: 'failed', category: null, error: e.message.slice(0, 500), message_id: null, next_at: null }
+              : {
+                  id: d.id,
+                  status: 'deferred',
+                  category: null,
+                  error: `internal: ${(e as Error).message}`.slice(0, 500),
+                  message_id: null,
+                  next_at: this.nextAttempt(d.attempts)?.toISOString() ?? null,
+                },
         );
         outcomes.push(outcome);
       }),
@@ -302,6 +325,7 @@ export class Sender {
   private deliveryOutcome(d: ClaimedDelivery, result: SendResult, messageId: string, events: BounceEventInput[]): DeliveryOutcome {
     const base = { id: d.id, message_id: messageId };
     if (result.ok) return { ...base, status: 'sent', category: null, error: null, next_at: null };
+    if (result.refused) return { ...base, status: 'failed', category: null, error: result.response.slice(0, 500), next_at: null };
     const reply = classifyReply(result.code, result.response);
     if (reply.kind === 'accepted') return { ...base, status: 'sent', category: null, error: null, next_at: null };
     if (reply.kind === 'temporary') {
@@ -335,7 +359,7 @@ export class Sender {
 
   private async noticeRound(): Promise<number> {
     const { db, clock } = this.ctx;
-    const claimed = await claimNotices(db, Math.min(this.batchSize, 50), clock.now());
+    const claimed = await claimNotices(db, Math.min(this.batchSize, 50), clock.now(), this.claimer);
     if (claimed.length === 0) return 0;
     const today = clock.today();
     const outcomes: NoticeOutcome[] = [];
@@ -398,6 +422,7 @@ export class Sender {
     await this.limiter.take();
     const result = await this.transport.send({ envelope: { from: envelopeFrom, to: n.to_address }, raw, tag: `n${n.id}`, dkim: this.dkim(config.bounceDomain) });
     if (result.ok) return { id: n.id, status: 'sent', error: null, next_at: null };
+    if (result.refused) return { id: n.id, status: 'failed', error: result.response.slice(0, 500), next_at: null };
     const reply = classifyReply(result.code, result.response);
     if (reply.kind === 'accepted') return { id: n.id, status: 'sent', error: null, next_at: null };
     if (reply.kind === 'temporary') {

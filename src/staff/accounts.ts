@@ -1,6 +1,7 @@
 // Staff accounts: sign-in check, password change, and the site admin's management (create, list access, deactivate).
 import { audit, type Actor } from '../audit.js';
 import type { Db } from '../db/index.js';
+import { checkAddress } from '../members/address.js';
 import type { StaffRole, StaffUser } from '../db/schema.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 
@@ -88,17 +89,16 @@ export type CreateStaffResult =
   | { ok: true; id: number; password: string }
   | { ok: false; errors: Record<string, string> };
 
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Creates an account with a generated one-time password (shown once to the site admin, changed at first sign-in). */
 export async function createStaff(
   db: Db,
   actor: Actor,
   input: { email: string; name: string; role: string; listIds?: number[] },
 ): Promise<CreateStaffResult> {
-  const email = input.email.trim().toLowerCase();
+  const checked = checkAddress(input.email);
+  const email = checked.ok ? checked.address : input.email.trim().toLowerCase();
   const errors: Record<string, string> = {};
-  if (!EMAIL_RE.test(email) || email.length > 320) errors.email = 'Enter a valid email address.';
+  if (!checked.ok) errors.email = checked.reason === 'control' ? `Enter a valid email address. ${checked.message}` : 'Enter a valid email address.';
   if (!STAFF_ROLES.includes(input.role as StaffRole)) errors.role = 'Choose a role.';
   if (input.name.length > 200) errors.name = 'The name is too long (200 characters at most).';
   if (Object.keys(errors).length) return { ok: false, errors };

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,5 +60,32 @@ describe('configuration', () => {
       ['a', 143, 'INBOX'],
       ['b', 993, 'INBOX'],
     ]);
+  });
+
+  it('SMTP_ALLOW_PLAINTEXT_AUTH=loopback only for a relay on this machine; never by default', () => {
+    expect(loadConfig({ ...base(), SMTP_URL: 'smtp://u:p@mail.example.org:587' }).smtpAllowPlaintextAuth).toBe('never');
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '[::1]']) {
+      const c = loadConfig({ ...base(), SMTP_URL: `smtp://u:p@${host}:25`, SMTP_ALLOW_PLAINTEXT_AUTH: 'loopback' });
+      expect(c.smtpAllowPlaintextAuth).toBe('loopback');
+    }
+    for (const host of ['mail.example.org', '10.0.0.5', '[2001:db8::1]', '128.0.0.1']) {
+      const err = errorFor({ SMTP_URL: `smtp://u:p@${host}:25`, SMTP_ALLOW_PLAINTEXT_AUTH: 'loopback' });
+      expect(err.variable).toBe('SMTP_ALLOW_PLAINTEXT_AUTH');
+      expect(err.message).toContain('this machine');
+    }
+    expect(errorFor({ SMTP_ALLOW_PLAINTEXT_AUTH: 'yes' }).variable).toBe('SMTP_ALLOW_PLAINTEXT_AUTH');
+  });
+
+  it('SMTP_TLS_CA takes a PEM file or PEM text; a missing file stops the start', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lk-cfg-ca-'));
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    writeFileSync(path.join(dir, 'ca.pem'), pem);
+    expect(loadConfig({ ...base(), SMTP_TLS_CA: path.join(dir, 'ca.pem') }).smtpTlsCa).toBe(pem);
+    expect(loadConfig({ ...base(), SMTP_TLS_CA: pem }).smtpTlsCa).toBe(pem.trim());
+    expect(errorFor({ SMTP_TLS_CA: path.join(dir, 'missing.pem') }).variable).toBe('SMTP_TLS_CA');
+  });
+
+  it('ADMIN_EMAIL with a control character is refused', () => {
+    expect(errorFor({ ADMIN_EMAIL: 'admin\u0000@example.org' }).variable).toBe('ADMIN_EMAIL');
   });
 });
