@@ -17,13 +17,17 @@ import {
   errorText,
   isTransientDbError,
   PassAborted,
-  SystemicFailure,
 } from './errors.js';
 import { DELIVERY_FROM, matchBatch, type MatchResult } from './match.js';
 import { cleanDeep, cleanText } from './sanitize.js';
 
-/** Server folders a handled message is moved to. A message that broke the pipeline goes to Unprocessed too. */
-export const FOLDERS = { processed: 'Processed', unrecognised: 'Unrecognised', unprocessed: 'Unprocessed' } as const;
+/** Server folders a handled message is moved to. A message that broke the pipeline (state failed) goes to Quarantine. */
+export const FOLDERS = {
+  processed: 'Processed',
+  unrecognised: 'Unrecognised',
+  unprocessed: 'Unprocessed',
+  quarantine: 'Quarantine',
+} as const;
 export type Folder = (typeof FOLDERS)[keyof typeof FOLDERS];
 
 export interface MessageIdentity {
@@ -71,6 +75,7 @@ export function contentHash(raw: Uint8Array): string {
 function folderOf(state: FinalState): Folder {
   if (state === 'processed') return FOLDERS.processed;
   if (state === 'unrecognised') return FOLDERS.unrecognised;
+  if (state === 'failed') return FOLDERS.quarantine;
   return FOLDERS.unprocessed;
 }
 
@@ -159,8 +164,8 @@ export async function ingestMessage(
 
 /**
  * Handles several messages in one transaction (the poller's batches); outcomes in input order. When the
- * batch fails for a reason other than the database being away, each message is retried alone, so one
- * poison message is kept as `failed` and the others go through.
+ * batch fails for a reason other than the database being away, each message is retried alone, so each
+ * poison message is kept as `failed` (filed to Quarantine) and the others go through.
  */
 export async function ingestBatch(ctx: AppContext, items: IngestItem[], opts: PipelineOptions = {}): Promise<IngestOutcome[]> {
   return commitBatch(ctx, await prepareBatch(ctx, items, opts), opts);
@@ -299,7 +304,9 @@ async function applyWithFallback(
   } catch (err) {
     await rethrowUnlessPoison(ctx, err);
     if (todo.length === 1) return [{ index: todo[0].index, outcome: await keepPoison(ctx, todo[0], err) }];
-    // Find the message(s) to blame: each alone.
+    // Find the message(s) to blame: each alone. Whether a failure is poison or an outage is decided by the
+    // database's health (rethrowUnlessPoison), not by how many failed: three poison messages in a row must
+    // not stop the mailbox.
     const out: { index: number; outcome: IngestOutcome }[] = [];
     const failures: { p: Prepared; err: unknown }[] = [];
     for (const p of todo) {
@@ -310,9 +317,6 @@ async function applyWithFallback(
         failures.push({ p, err: e });
       }
     }
-    // Every message of a batch failing is a bug or an outage, not a batch of poison: keep them all in the
-    // mailbox and let the caller back off, rather than file thousands of good bounces as failed.
-    if (failures.length === todo.length && todo.length >= 3) throw new SystemicFailure(failures[0].err);
     for (const f of failures) out.push({ index: f.p.index, outcome: await keepPoison(ctx, f.p, f.err) });
     return out;
   }
@@ -324,7 +328,10 @@ async function rethrowUnlessPoison(ctx: AppContext, err: unknown): Promise<void>
 }
 
 async function keepPoison(ctx: AppContext, p: Prepared, err: unknown): Promise<IngestOutcome> {
-  ctx.logger.error({ err, identity: p.item.identity, hash: p.hash }, 'intake: a message broke the pipeline; kept as failed');
+  ctx.logger.error(
+    { err, identity: p.item.identity, hash: p.hash },
+    'intake: a message broke the pipeline; kept as failed and filed to Quarantine',
+  );
   return storeFailed(ctx, p, errorText(err));
 }
 
@@ -483,7 +490,7 @@ function failedOutcome(p: Prepared, error: string): IngestOutcome {
   return {
     inboundId: null,
     state: 'failed',
-    folder: FOLDERS.unprocessed,
+    folder: FOLDERS.quarantine,
     duplicate: false,
     kind: p.classification?.kind ?? null,
     events: 0,
@@ -516,7 +523,7 @@ async function storeFailed(ctx: AppContext, p: Prepared, error: string): Promise
     return { ...failedOutcome(p, error), inboundId: id };
   } catch (err) {
     // Cannot even keep it: if the database is away, leave it where it is and try again later; else the
-    // server copy (filed to Unprocessed) is all there is, and the log says so.
+    // server copy (filed to Quarantine) is all there is, and the log says so.
     if (isTransientDbError(err) || !(await databaseAnswers(ctx.db as Kysely<unknown>))) throw new DatabaseUnavailableError(err);
     ctx.logger.error({ err, identity: p.item.identity, hash: p.hash }, 'intake: could not store a failed message');
     return failedOutcome(p, `${error}; not stored: ${errorText(err)}`);

@@ -254,7 +254,7 @@ export class MailboxPoller {
       duplicates: 0,
       failed: 0,
       moved: 0,
-      byFolder: { Processed: 0, Unrecognised: 0, Unprocessed: 0 },
+      byFolder: { Processed: 0, Unrecognised: 0, Unprocessed: 0, Quarantine: 0 },
     };
     this.state.lastPollAt = this.ctx.clock.now();
     const box = client.mailbox;
