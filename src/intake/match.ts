@@ -24,11 +24,23 @@ export interface DeliveryUpdate {
   error: string | null;
 }
 
+/** Mail to a member's signed unsubscribe address: that member leaves the list. */
+export interface UnsubscribeRequest {
+  memberId: number;
+  listId: number;
+  address: string;
+}
+
 export interface MatchResult {
   events: MatchedEvent[];
   delivery: DeliveryUpdate | null;
   /** How the member was found; null when no member was. */
-  via: 'verp' | 'tracking' | 'address' | null;
+  via: 'verp' | 'tracking' | 'address' | 'unsubscribe' | null;
+  /**
+   * Set when the message was mail to a list's unsubscribe address: the member to unsubscribe, or null when
+   * the address was not validly signed or names no member of that list (then nothing changes).
+   */
+  unsubscribe?: UnsubscribeRequest | null;
 }
 
 export interface MatchInput {
@@ -52,7 +64,13 @@ interface DeliveryRow {
 const uniq = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 
 export async function matchBatch(db: Kysely<Database>, inputs: MatchInput[]): Promise<MatchResult[]> {
-  const listNames = uniq(inputs.flatMap((i) => [...i.clues.listNames, ...(i.clues.verp ? [i.clues.verp.listName] : [])]));
+  const listNames = uniq(
+    inputs.flatMap((i) => [
+      ...i.clues.listNames,
+      ...(i.clues.verp ? [i.clues.verp.listName] : []),
+      ...(i.clues.unsubscribe ? [i.clues.unsubscribe.listName] : []),
+    ]),
+  );
   const deliveryIds = uniq(inputs.map((i) => i.clues.deliveryId).filter((x): x is number => x !== null));
   const [lists, deliveries] = await Promise.all([
     listNames.length
@@ -67,6 +85,7 @@ export async function matchBatch(db: Kysely<Database>, inputs: MatchInput[]): Pr
 
   const memberIds = uniq([
     ...inputs.map((i) => i.clues.verp?.memberId).filter((x): x is number => typeof x === 'number'),
+    ...inputs.map((i) => i.clues.unsubscribe?.memberId).filter((x): x is number => typeof x === 'number'),
     ...deliveries.map((d) => d.member_id).filter((x): x is number => x !== null),
   ]);
   const addresses = uniq(
@@ -103,6 +122,14 @@ function resolveOne(
   membersByAddress: Map<string, MemberRow[]>,
   deliveryById: Map<number, DeliveryRow>,
 ): MatchResult {
+  if (clues.unsubscribe) {
+    // Addressed to the unsubscribe address, the message is a request and nothing else, whatever it says.
+    const u = clues.unsubscribe;
+    const listId = listByName.get(u.listName);
+    const m = u.memberId !== null ? memberById.get(u.memberId) : undefined;
+    const request = m && listId !== undefined && Number(m.list_id) === listId ? { memberId: Number(m.id), listId, address: m.address } : null;
+    return { events: [], delivery: null, via: request ? 'unsubscribe' : null, unsubscribe: request };
+  }
   let targets: MemberRow[] = [];
   let via: MatchResult['via'] = null;
 

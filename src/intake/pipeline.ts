@@ -7,7 +7,9 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { classify as realClassify } from '../bounce/classify.js';
 import type { Classification, MessageKind } from '../bounce/types.js';
 import type { Database, InboundState, Source } from '../db/schema.js';
+import { applyOperation } from '../members/operations.js';
 import { recordBounceEvents, type BounceEventInput } from '../members/scoring.js';
+import { queueNotice } from '../notices/queue.js';
 import { checkSenderReputation } from '../notices/reputation.js';
 import type { AppContext } from '../services.js';
 import { cluesOf } from './clues.js';
@@ -18,7 +20,7 @@ import {
   isTransientDbError,
   PassAborted,
 } from './errors.js';
-import { DELIVERY_FROM, matchBatch, type MatchResult } from './match.js';
+import { DELIVERY_FROM, matchBatch, type MatchResult, type UnsubscribeRequest } from './match.js';
 import { cleanDeep, cleanText } from './sanitize.js';
 
 /** Server folders a handled message is moved to. A message that broke the pipeline (state failed) goes to Quarantine. */
@@ -257,8 +259,16 @@ export async function prepareBatch(ctx: AppContext, items: IngestItem[], opts: P
       throw new DatabaseUnavailableError(err);
     }
     classified.forEach((p, i) => {
-      p.match = matches[i];
-      p.state = stateFor((p.classification as Classification).kind, matches[i].events.length);
+      const m = matches[i];
+      p.match = m;
+      if (m.unsubscribe === undefined) {
+        p.state = stateFor((p.classification as Classification).kind, m.events.length);
+      } else {
+        p.state = m.unsubscribe ? 'processed' : 'unprocessed';
+        if (!m.unsubscribe) {
+          ctx.logger.warn({ identity: p.item.identity, hash: p.hash }, 'intake: mail to an unsubscribe address not validly signed; nothing changed');
+        }
+      }
     });
   }
   return { hashes: hashed.map((h) => h.hash), outcomes, firstOfHash, todo };
@@ -450,6 +460,12 @@ async function apply(ctx: AppContext, todo: Prepared[], opts: PipelineOptions): 
         .execute();
     }
 
+    for (const [i, p] of todo.entries()) {
+      const u = p.match?.unsubscribe;
+      const id = ids.get(i);
+      if (u && id !== undefined) await unsubscribeByMail(ctx, trx, u, id);
+    }
+
     if (opts.beforeCommit) await opts.beforeCommit(trx);
 
     let lostRows: Existing[] = [];
@@ -484,6 +500,27 @@ async function apply(ctx: AppContext, todo: Prepared[], opts: PipelineOptions): 
       };
     });
   });
+}
+
+/**
+ * Mail to the member's signed List-Unsubscribe address: the same as the signed https link (audited as the
+ * member, the `unsubscribed` notice once a day), in the message's transaction, so a message seen again
+ * changes nothing; a member already gone stays as it is.
+ */
+async function unsubscribeByMail(ctx: AppContext, trx: Transaction<Database>, u: UnsubscribeRequest, inboundId: number): Promise<void> {
+  const today = ctx.clock.today();
+  const actor = { type: 'member' as const, id: null, label: u.address };
+  const r = await applyOperation(trx, actor, u.memberId, today, 'unsubscribe', { via: 'mail', inboundMessageId: inboundId });
+  if (!r.ok || !r.changed) return;
+  await queueNotice(trx, {
+    type: 'unsubscribed',
+    listId: u.listId,
+    memberId: u.memberId,
+    to: r.address,
+    dedupeKey: `unsubscribed:${u.memberId}:${today}`,
+    now: ctx.clock.now(),
+  });
+  ctx.logger.info({ listId: u.listId, memberId: u.memberId, inboundId }, 'intake: unsubscribed by mail to the List-Unsubscribe address');
 }
 
 function failedOutcome(p: Prepared, error: string): IngestOutcome {
