@@ -16,10 +16,10 @@ export type MatchedEvent = Omit<BounceEventInput, 'source' | 'inboundMessageId' 
 export interface DeliveryUpdate {
   deliveryId: number;
   /**
-   * null = only note the diagnostic. A delay DSN does not make the delivery `deferred`: that status means
-   * "our queue retries it" (sending/queue.ts), and the remote MTA is the one still trying.
+   * null = only note the diagnostic. A delay DSN makes the delivery `delayed`, not `deferred`: that status
+   * means "our queue retries it" (sending/queue.ts), and the remote MTA is the one still trying.
    */
-  status: Extract<DeliveryStatus, 'bounced' | 'complained' | 'delivered'> | null;
+  status: Extract<DeliveryStatus, 'bounced' | 'complained' | 'delivered' | 'delayed'> | null;
   category: 'hard' | 'soft' | 'blocked' | null;
   error: string | null;
 }
@@ -206,7 +206,7 @@ function resolveOne(
     } else if (c.kind === 'complaint') {
       update = { deliveryId, status: 'complained', category: null, error: null };
     } else if (c.kind === 'delay') {
-      update = { deliveryId, status: null, category: null, error: ev?.diagnostic ?? 'delayed (the remote server is still trying)' };
+      update = { deliveryId, status: 'delayed', category: null, error: ev?.diagnostic ?? 'delayed (the remote server is still trying)' };
     } else if (c.kind === 'other' && isSuccessDsn(c, raw)) {
       update = { deliveryId, status: 'delivered', category: null, error: null };
     }
@@ -214,10 +214,14 @@ function resolveOne(
   return { events, delivery: update, via };
 }
 
-/** Which current statuses a delivery may leave for `next`: news only moves forward (a complaint beats a bounce beats a success). */
+/**
+ * Which current statuses a delivery may leave for `next`: news only moves forward (a complaint beats a bounce
+ * beats a success beats a delay). A delay after a delay only notes the newer diagnostic.
+ */
 export const DELIVERY_FROM: Record<NonNullable<DeliveryUpdate['status']> | 'note', DeliveryStatus[]> = {
-  complained: ['queued', 'sending', 'sent', 'delivered', 'deferred', 'failed', 'bounced'],
-  bounced: ['queued', 'sending', 'sent', 'delivered', 'deferred', 'failed'],
-  delivered: ['sent'],
+  complained: ['queued', 'sending', 'sent', 'delayed', 'delivered', 'deferred', 'failed', 'bounced'],
+  bounced: ['queued', 'sending', 'sent', 'delayed', 'delivered', 'deferred', 'failed'],
+  delivered: ['sent', 'delayed'],
+  delayed: ['sent', 'delayed'],
   note: ['sent', 'delivered'],
 };
