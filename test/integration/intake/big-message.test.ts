@@ -17,12 +17,15 @@ import { appendAll, folderCounts, mailboxConfig, waitUntil } from './fixtures.js
 const root = path.resolve(import.meta.dirname, '../../..');
 const TOKEN = 'inbound-token-0123456789abcdef';
 const SIZE = 25_000_000;
-// Generous bounds (the targets are 2 s and 300 MB; a loaded 2-core machine must not make this flaky). Before
-// the fix, on PGlite: 6.6 s, +1.9 GB, and /healthz waited the whole 6.5 s.
-const MAX_SECONDS = 4;
+// Generous bounds: the targets are 2 s and 300 MB on a quiet machine, and the suite runs on a loaded 2-core one.
+// Time is bounded as the app process's CPU time, which the load moves little; the wall time only against a
+// hang. Before the fix, on PGlite: 6.6 s (nearly all CPU), +1.9 GB, and /healthz waited the whole 6.5 s.
+const MAX_CPU_SECONDS = 4;
+const MAX_WALL_SECONDS = 30;
 const MAX_GROWTH_MB = 500;
-// PGlite runs in this process's thread: while it stores the 25 MB, nothing else runs. Bounded by the above.
-const MAX_HEALTH_MS = { pglite: MAX_SECONDS * 1000, postgres: 1000 };
+// PGlite runs in the app's own thread: while it stores the 25 MB nothing else runs, so there the wait is bounded
+// by the CPU time above. PostgreSQL is another process: the app keeps answering.
+const MAX_HEALTH_MS = { pglite: MAX_WALL_SECONDS * 1000, postgres: 2000 };
 
 /** A DSN naming `recipient`, followed by `kind` of filler up to SIZE bytes. */
 function bigBounce(kind: 'base64-attachment' | 'rfc822-headers', to: string, recipient: string): Buffer {
@@ -90,6 +93,12 @@ function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** CPU seconds (user + system) the process has used (/proc/PID/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function resetPeak(pid: number): void {
@@ -170,6 +179,7 @@ function watchHealth(url: string): { stop(): Promise<{ healthz: number; readyz: 
 
 interface Figures {
   seconds: number;
+  cpu: number;
   growthMb: number;
   health: { healthz: number; readyz: number; answers: number };
 }
@@ -181,20 +191,23 @@ async function measure(app: App, what: string, run: () => Promise<void>): Promis
   resetPeak(pid);
   const health = watchHealth(app.url);
   const t = performance.now();
+  const cpu0 = cpuSeconds(pid);
   await run();
   const seconds = (performance.now() - t) / 1000;
+  const cpu = cpuSeconds(pid) - cpu0;
   const h = await health.stop();
   const after = memory(pid);
-  const figures = { seconds, growthMb: after.peak - before.rss, health: h };
+  const figures = { seconds, cpu, growthMb: after.peak - before.rss, health: h };
   console.log(
-    `${what}: ${seconds.toFixed(2)} s, RSS ${before.rss.toFixed(0)} MB -> peak ${after.peak.toFixed(0)} MB ` +
+    `${what}: ${seconds.toFixed(2)} s (app CPU ${cpu.toFixed(2)} s), RSS ${before.rss.toFixed(0)} MB -> peak ${after.peak.toFixed(0)} MB ` +
       `(+${figures.growthMb.toFixed(0)} MB), slowest /healthz ${h.healthz.toFixed(0)} ms, /readyz ${h.readyz.toFixed(0)} ms`,
   );
   return figures;
 }
 
 function expectBounded(f: Figures, engine: 'pglite' | 'postgres'): void {
-  expect(f.seconds).toBeLessThan(MAX_SECONDS);
+  expect(f.cpu).toBeLessThan(MAX_CPU_SECONDS);
+  expect(f.seconds).toBeLessThan(MAX_WALL_SECONDS);
   expect(f.growthMb).toBeLessThan(MAX_GROWTH_MB);
   expect(f.health.answers).toBeGreaterThan(2);
   expect(f.health.healthz).toBeLessThan(MAX_HEALTH_MS[engine]);
