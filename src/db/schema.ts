@@ -15,7 +15,8 @@ export type Category = 'hard' | 'soft' | 'blocked';
 export type Source = 'imap' | 'http' | 'cli' | 'smtp';
 export type InboundState = 'received' | 'processed' | 'unrecognised' | 'unprocessed' | 'failed';
 export type PostStatus = 'draft' | 'sending' | 'paused' | 'sent' | 'cancelled';
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'deferred' | 'failed' | 'bounced' | 'complained';
+/** `delayed`: a delay DSN came back (the remote MTA still retries); the send queue never claims it. */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delayed' | 'delivered' | 'deferred' | 'failed' | 'bounced' | 'complained';
 export type NoticeType =
   | 'confirm'
   | 'welcome'

@@ -2,6 +2,7 @@
 // The poller resolves the clues of a whole batch in a few queries (match.ts), then builds events here.
 import type { Classification, FailedRecipient } from '../bounce/types.js';
 import { decodeVerp, parseTracking, type VerpOptions, type VerpTarget } from '../bounce/verp.js';
+import { readUnsubscribeAddress, type UnsubscribeAddress } from '../links/unsubscribe-address.js';
 
 export interface Clues {
   /** The first VERP recipient the bounce was delivered to: authoritative. */
@@ -12,6 +13,11 @@ export interface Clues {
   listNames: string[];
   /** Addresses to match against members when neither VERP nor tracking names one. */
   addresses: string[];
+  /**
+   * Mail to a list's unsubscribe address (the List-Unsubscribe mailto): the signed member (memberId null
+   * when not validly signed). When set, the message is an unsubscribe request and nothing else.
+   */
+  unsubscribe: UnsubscribeAddress | null;
 }
 
 function plainBounceList(address: string, bounceDomain: string): string | null {
@@ -38,7 +44,13 @@ function clean(address: string | null | undefined): string | null {
 export function cluesOf(c: Classification, opts: VerpOptions): Clues {
   let verp: VerpTarget | null = null;
   const listNames = new Set<string>();
+  let unsubscribe: UnsubscribeAddress | null = null;
   for (const to of c.ids.deliveredTo) {
+    const u = readUnsubscribeAddress(to, opts);
+    if (u) {
+      if (!unsubscribe || (unsubscribe.memberId === null && u.memberId !== null)) unsubscribe = u;
+      continue;
+    }
     const v = decodeVerp(to, opts);
     if (v) {
       verp ??= v;
@@ -78,7 +90,7 @@ export function cluesOf(c: Classification, opts: VerpOptions): Clues {
     case 'other':
       break;
   }
-  return { verp, deliveryId, listNames: [...listNames], addresses: [...addresses] };
+  return { verp, deliveryId, listNames: [...listNames], addresses: [...addresses], unsubscribe };
 }
 
 const SEVERITY: Record<FailedRecipient['category'], number> = { hard: 3, soft: 2, blocked: 1 };

@@ -1,5 +1,5 @@
 // Telling "the database is away" (retry the batch later, nothing is lost) from "this message breaks the
-// pipeline" (keep it as failed, move on).
+// pipeline" (keep it as failed, quarantine it, move on).
 import { sql, type Kysely } from 'kysely';
 
 const TRANSIENT_CODES = new Set([
@@ -21,10 +21,19 @@ const TRANSIENT_CODES = new Set([
 
 const TRANSIENT_TEXT = /connection terminated|connection error|timeout exceeded when trying to connect|not queryable|client was closed|Connection ended|terminating connection/i;
 
+/**
+ * Conditions of the server, not of a message: connection exceptions (08), insufficient resources (53: disk
+ * full, out of memory), system errors (58: I/O), a cancelled statement (57014). A message failing with one
+ * of these is not poison, even if `select 1` still answers.
+ */
+const OUTAGE_CLASSES = ['08', '53', '58', '57014'];
+
 export function isTransientDbError(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;
   if (!e) return false;
-  if (typeof e.code === 'string' && (TRANSIENT_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  if (typeof e.code === 'string' && (TRANSIENT_CODES.has(e.code) || OUTAGE_CLASSES.some((c) => (e.code as string).startsWith(c)))) {
+    return true;
+  }
   return typeof e.message === 'string' && TRANSIENT_TEXT.test(e.message);
 }
 
@@ -50,14 +59,6 @@ export class PassAborted extends Error {
   constructor(message = 'pass aborted') {
     super(message);
     this.name = 'PassAborted';
-  }
-}
-
-/** Every message of a batch failed alone: a bug or an outage, not poison. Nothing was filed as failed. */
-export class SystemicFailure extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`every message of the batch failed: ${(cause as Error)?.message ?? String(cause)}`);
-    this.name = 'SystemicFailure';
   }
 }
 

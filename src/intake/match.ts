@@ -16,19 +16,31 @@ export type MatchedEvent = Omit<BounceEventInput, 'source' | 'inboundMessageId' 
 export interface DeliveryUpdate {
   deliveryId: number;
   /**
-   * null = only note the diagnostic. A delay DSN does not make the delivery `deferred`: that status means
-   * "our queue retries it" (sending/queue.ts), and the remote MTA is the one still trying.
+   * null = only note the diagnostic. A delay DSN makes the delivery `delayed`, not `deferred`: that status
+   * means "our queue retries it" (sending/queue.ts), and the remote MTA is the one still trying.
    */
-  status: Extract<DeliveryStatus, 'bounced' | 'complained' | 'delivered'> | null;
+  status: Extract<DeliveryStatus, 'bounced' | 'complained' | 'delivered' | 'delayed'> | null;
   category: 'hard' | 'soft' | 'blocked' | null;
   error: string | null;
+}
+
+/** Mail to a member's signed unsubscribe address: that member leaves the list. */
+export interface UnsubscribeRequest {
+  memberId: number;
+  listId: number;
+  address: string;
 }
 
 export interface MatchResult {
   events: MatchedEvent[];
   delivery: DeliveryUpdate | null;
   /** How the member was found; null when no member was. */
-  via: 'verp' | 'tracking' | 'address' | null;
+  via: 'verp' | 'tracking' | 'address' | 'unsubscribe' | null;
+  /**
+   * Set when the message was mail to a list's unsubscribe address: the member to unsubscribe, or null when
+   * the address was not validly signed or names no member of that list (then nothing changes).
+   */
+  unsubscribe?: UnsubscribeRequest | null;
 }
 
 export interface MatchInput {
@@ -52,7 +64,13 @@ interface DeliveryRow {
 const uniq = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 
 export async function matchBatch(db: Kysely<Database>, inputs: MatchInput[]): Promise<MatchResult[]> {
-  const listNames = uniq(inputs.flatMap((i) => [...i.clues.listNames, ...(i.clues.verp ? [i.clues.verp.listName] : [])]));
+  const listNames = uniq(
+    inputs.flatMap((i) => [
+      ...i.clues.listNames,
+      ...(i.clues.verp ? [i.clues.verp.listName] : []),
+      ...(i.clues.unsubscribe ? [i.clues.unsubscribe.listName] : []),
+    ]),
+  );
   const deliveryIds = uniq(inputs.map((i) => i.clues.deliveryId).filter((x): x is number => x !== null));
   const [lists, deliveries] = await Promise.all([
     listNames.length
@@ -67,6 +85,7 @@ export async function matchBatch(db: Kysely<Database>, inputs: MatchInput[]): Pr
 
   const memberIds = uniq([
     ...inputs.map((i) => i.clues.verp?.memberId).filter((x): x is number => typeof x === 'number'),
+    ...inputs.map((i) => i.clues.unsubscribe?.memberId).filter((x): x is number => typeof x === 'number'),
     ...deliveries.map((d) => d.member_id).filter((x): x is number => x !== null),
   ]);
   const addresses = uniq(
@@ -103,6 +122,14 @@ function resolveOne(
   membersByAddress: Map<string, MemberRow[]>,
   deliveryById: Map<number, DeliveryRow>,
 ): MatchResult {
+  if (clues.unsubscribe) {
+    // Addressed to the unsubscribe address, the message is a request and nothing else, whatever it says.
+    const u = clues.unsubscribe;
+    const listId = listByName.get(u.listName);
+    const m = u.memberId !== null ? memberById.get(u.memberId) : undefined;
+    const request = m && listId !== undefined && Number(m.list_id) === listId ? { memberId: Number(m.id), listId, address: m.address } : null;
+    return { events: [], delivery: null, via: request ? 'unsubscribe' : null, unsubscribe: request };
+  }
   let targets: MemberRow[] = [];
   let via: MatchResult['via'] = null;
 
@@ -179,7 +206,7 @@ function resolveOne(
     } else if (c.kind === 'complaint') {
       update = { deliveryId, status: 'complained', category: null, error: null };
     } else if (c.kind === 'delay') {
-      update = { deliveryId, status: null, category: null, error: ev?.diagnostic ?? 'delayed (the remote server is still trying)' };
+      update = { deliveryId, status: 'delayed', category: null, error: ev?.diagnostic ?? 'delayed (the remote server is still trying)' };
     } else if (c.kind === 'other' && isSuccessDsn(c, raw)) {
       update = { deliveryId, status: 'delivered', category: null, error: null };
     }
@@ -187,10 +214,14 @@ function resolveOne(
   return { events, delivery: update, via };
 }
 
-/** Which current statuses a delivery may leave for `next`: news only moves forward (a complaint beats a bounce beats a success). */
+/**
+ * Which current statuses a delivery may leave for `next`: news only moves forward (a complaint beats a bounce
+ * beats a success beats a delay). A delay after a delay only notes the newer diagnostic.
+ */
 export const DELIVERY_FROM: Record<NonNullable<DeliveryUpdate['status']> | 'note', DeliveryStatus[]> = {
-  complained: ['queued', 'sending', 'sent', 'delivered', 'deferred', 'failed', 'bounced'],
-  bounced: ['queued', 'sending', 'sent', 'delivered', 'deferred', 'failed'],
-  delivered: ['sent'],
+  complained: ['queued', 'sending', 'sent', 'delayed', 'delivered', 'deferred', 'failed', 'bounced'],
+  bounced: ['queued', 'sending', 'sent', 'delayed', 'delivered', 'deferred', 'failed'],
+  delivered: ['sent', 'delayed'],
+  delayed: ['sent', 'delayed'],
   note: ['sent', 'delivered'],
 };

@@ -2,6 +2,7 @@
 // (one transaction per batch, identity-keyed per message), then is MOVEd by UID set to the folder the
 // pipeline chose, after the commit. Waits with IDLE (auto-idle) and a NOOP every poll interval, reconnects
 // with backoff, stops cleanly (the batch in hand is finished). Nothing is ever deleted.
+import { createHash } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { sql } from 'kysely';
 import type { ImapMailboxConfig } from '../config.js';
@@ -48,6 +49,8 @@ export interface MailboxRuntimeStatus {
 }
 
 export interface PassResult {
+  /** Another instance was reading this mailbox (its lock in PostgreSQL): this pass did nothing. */
+  busy: boolean;
   seen: number;
   handled: number;
   duplicates: number;
@@ -76,6 +79,7 @@ export class MailboxPoller {
   private readonly state: MailboxRuntimeStatus;
   /** Identity prefix of this mailbox's messages: configured name + folder. */
   readonly mailboxKey: string;
+  private readonly lockKey: number;
 
   constructor(
     private readonly ctx: AppContext,
@@ -92,6 +96,9 @@ export class MailboxPoller {
       faults: opts.faults,
     };
     this.mailboxKey = `${mailbox.name}/${mailbox.folder}`;
+    // The same server folder whatever each instance calls it.
+    const where = `${mailbox.host.toLowerCase()}:${mailbox.port}:${mailbox.user}:${mailbox.folder}`;
+    this.lockKey = createHash('sha256').update(where).digest().readInt32BE(0);
     this.state = {
       name: mailbox.name,
       folder: mailbox.folder,
@@ -137,7 +144,7 @@ export class MailboxPoller {
   async runOnce(): Promise<PassResult> {
     await this.connect();
     await this.client?.noop(); // learn about mail that arrived since the last command
-    return this.pass();
+    return this.exclusivePass();
   }
 
   async disconnect(): Promise<void> {
@@ -156,7 +163,7 @@ export class MailboxPoller {
     while (!this.stopping) {
       try {
         await this.connect();
-        await this.pass();
+        await this.exclusivePass();
         delay = this.opts.backoffMinMs;
         if (this.stopping) break;
         await this.waitForMail();
@@ -245,17 +252,42 @@ export class MailboxPoller {
     if (!client.mailbox || client.mailbox.exists === before) await client.noop();
   }
 
+  /**
+   * A pass while holding this mailbox's lock in PostgreSQL (a session advisory lock on one connection, freed
+   * by PostgreSQL if the process dies). Two instances polling one mailbox would otherwise MOVE the same
+   * message at once, and Dovecot's maildir MOVE (copy, then expunge) then files it twice. The other
+   * instance finds the lock taken and waits for its next poll. PGlite is one process: no lock needed.
+   */
+  private async exclusivePass(): Promise<PassResult> {
+    if (this.ctx.engine !== 'postgres') return this.pass();
+    let locking = true;
+    try {
+      return await this.ctx.db.connection().execute(async (conn) => {
+        const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_lock(${MAILBOX_LOCK_CLASS}, ${this.lockKey}) as got`.execute(conn);
+        locking = false;
+        if (!rows[0]?.got) {
+          // Healthy: the database answered and the mailbox is in hand (the other instance reports on it).
+          this.state.lastPollAt = this.state.lastSuccessAt = this.ctx.clock.now();
+          this.state.lastError = null;
+          this.state.failures = 0;
+          return { ...emptyPass(), busy: true };
+        }
+        try {
+          return await this.pass();
+        } finally {
+          await sql`select pg_advisory_unlock(${MAILBOX_LOCK_CLASS}, ${this.lockKey})`.execute(conn).catch(() => undefined);
+        }
+      });
+    } catch (err) {
+      if (locking) throw new DatabaseUnavailableError(err);
+      throw err;
+    }
+  }
+
   private async pass(): Promise<PassResult> {
     const client = this.client;
     if (!client) throw new Error('not connected');
-    const result: PassResult = {
-      seen: 0,
-      handled: 0,
-      duplicates: 0,
-      failed: 0,
-      moved: 0,
-      byFolder: { Processed: 0, Unrecognised: 0, Unprocessed: 0 },
-    };
+    const result = emptyPass();
     this.state.lastPollAt = this.ctx.clock.now();
     const box = client.mailbox;
     if (!box) throw new Error('no mailbox selected');
@@ -437,6 +469,21 @@ export class MailboxPoller {
       .execute()
       .catch((err: unknown) => this.ctx.logger.warn({ err: errorText(err) }, 'intake: could not save mailbox status'));
   }
+}
+
+/** Advisory lock space of the mailboxes ("LKMB"); the key is a hash of the server folder. */
+const MAILBOX_LOCK_CLASS = 0x4c4b4d42;
+
+function emptyPass(): PassResult {
+  return {
+    busy: false,
+    seen: 0,
+    handled: 0,
+    duplicates: 0,
+    failed: 0,
+    moved: 0,
+    byFolder: { Processed: 0, Unrecognised: 0, Unprocessed: 0, Quarantine: 0 },
+  };
 }
 
 /** `1:5,7,9:12`: a UID set as short as the UIDs allow. */

@@ -126,7 +126,7 @@ export interface PostProgress {
   total: number;
   /** Deliveries by status (every status present, 0 when none). */
   counts: Record<DeliveryStatus, number>;
-  /** Handed to the recipient's server (sent + delivered + bounced/complained later). */
+  /** Handed to the recipient's server (sent + delayed + delivered + bounced/complained later). */
   done: number;
   /** bounced + failed + complained: the red mark. */
   failures: number;
@@ -135,7 +135,7 @@ export interface PostProgress {
   finishedAt: Date | null;
 }
 
-const ALL_STATUSES: DeliveryStatus[] = ['queued', 'sending', 'sent', 'delivered', 'deferred', 'failed', 'bounced', 'complained'];
+const ALL_STATUSES: DeliveryStatus[] = ['queued', 'sending', 'sent', 'delayed', 'delivered', 'deferred', 'failed', 'bounced', 'complained'];
 
 export async function postProgress(db: Db, postId: number): Promise<PostProgress | null> {
   const post = await db
@@ -159,7 +159,7 @@ export async function postProgress(db: Db, postId: number): Promise<PostProgress
     status: post.status,
     total: post.total,
     counts,
-    done: counts.sent + counts.delivered + counts.bounced + counts.complained,
+    done: counts.sent + counts.delayed + counts.delivered + counts.bounced + counts.complained,
     failures: counts.bounced + counts.failed + counts.complained,
     createdAt: post.created_at,
     startedAt: post.started_at,

@@ -12,7 +12,7 @@ import os from 'node:os';
 import type { AppContext } from '../services.js';
 import { encodeVerp, bounceAddress, TRACKING_HEADER, trackingValue } from '../bounce/verp.js';
 import { recordBounceEvents, type BounceEventInput } from '../members/scoring.js';
-import { linkToken, LINK_PATH } from '../links/index.js';
+import { linkToken, LINK_PATH, unsubscribeAddress } from '../links/index.js';
 import { renderNotice } from '../notices/render.js';
 import { checkSenderReputation } from '../notices/reputation.js';
 import { dkimLookup, type DkimKey } from './dkim.js';
@@ -305,7 +305,7 @@ export class Sender {
       date: this.ctx.clock.now(),
       headers: [
         ['List-Id', listIdHeader(list.displayName, list.name, config.bounceDomain)],
-        ...unsubscribeHeaders(unsubscribeUrl, `mailto:${list.name}-unsubscribe@${config.bounceDomain}?subject=unsubscribe%20${unsubToken}`),
+        ...unsubscribeHeaders(unsubscribeUrl, unsubscribeMailto(config, list.name, d.member_id)),
         ['List-Post', 'NO'],
         ['Precedence', 'bulk'],
         [TRACKING_HEADER, trackingValue('post', d.id, config.secretKey)],
@@ -398,7 +398,7 @@ export class Sender {
         headers.push(
           ...unsubscribeHeaders(
             `${config.baseUrl}${LINK_PATH.unsubscribe}${unsubToken}`,
-            `mailto:${list.name}-unsubscribe@${config.bounceDomain}?subject=unsubscribe%20${unsubToken}`,
+            unsubscribeMailto(config, list.name, n.member_id),
           ),
         );
       }
@@ -450,6 +450,11 @@ export class Sender {
 }
 
 /** Convenience for the background runner. */
+/** The signed mailto: of List-Unsubscribe; mail to it comes back through the intake pipeline (src/intake). */
+function unsubscribeMailto(config: { bounceDomain: string; secretKey: string }, listName: string, memberId: number): string {
+  return `mailto:${unsubscribeAddress(listName, memberId, { bounceDomain: config.bounceDomain, secret: config.secretKey })}?subject=unsubscribe`;
+}
+
 export function startSender(ctx: AppContext, opts: SenderOptions = {}): Sender {
   const s = new Sender(ctx, opts);
   s.start();

@@ -21,6 +21,7 @@
         set('total', p.total);
         set('pending', p.pending);
         set('accepted', p.accepted);
+        set('delayed', p.delayed);
         var f = set('failures', p.failures);
         if (f) f.className = p.failures > 0 ? 'red' : '';
         var s = set('status', p.status);

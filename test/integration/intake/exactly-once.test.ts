@@ -150,7 +150,7 @@ describe('IMAP intake, exactly once', () => {
     expect(await folderCounts(env.mb)).toMatchObject({ INBOX: 0, Processed: 3 });
   });
 
-  it('a message that breaks the pipeline is kept as failed, filed to Unprocessed, and does not block the others', async () => {
+  it('a message that breaks the pipeline is kept as failed, filed to Quarantine, and does not block the others', async () => {
     const list = await createList(env.ctx.db, 'dev');
     const ids = await Promise.all(['a@example.org', 'b@example.org', 'c@example.org'].map((a) => addMember(env.ctx.db, list.id, a)));
     const msgs = ['a@example.org', 'b@example.org', 'c@example.org'].map((a, i) =>
@@ -174,11 +174,11 @@ describe('IMAP intake, exactly once', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0].error).toContain('classifier exploded');
     expect(Buffer.from(failed[0].raw).toString('latin1')).toContain(poisonMarker);
-    expect(await folderCounts(env.mb)).toMatchObject({ INBOX: 0, Processed: 2, Unprocessed: 1 });
+    expect(await folderCounts(env.mb)).toMatchObject({ INBOX: 0, Processed: 2, Unprocessed: 0, Quarantine: 1 });
 
     // Moved back to the inbox once the classifier is fixed, it is handled for real, once.
     const client = await (await import('../../helpers/mail.js')).connectImap(env.mb.account);
-    await client.mailboxOpen('Unprocessed');
+    await client.mailboxOpen('Quarantine');
     await client.messageMove('1:*', 'INBOX');
     await client.logout();
     const fixed = pollerFor(env.ctx, env.mb);

@@ -147,7 +147,7 @@ export async function folderCounts(mb: TestMailbox): Promise<Record<string, numb
   const client: ImapFlow = await connectImap(mb.account);
   try {
     const out: Record<string, number> = {};
-    for (const f of ['INBOX', 'Processed', 'Unrecognised', 'Unprocessed']) {
+    for (const f of ['INBOX', 'Processed', 'Unrecognised', 'Unprocessed', 'Quarantine']) {
       const s = await client.status(f, { messages: true }).catch(() => false as const);
       out[f] = s && typeof s.messages === 'number' ? s.messages : 0;
     }

@@ -8,7 +8,7 @@ import { addDelivery, addMember, createList, folderCounts, memberScores, pollerF
 const env = withMailboxContext();
 
 describe('bounces from a real MTA', () => {
-  it('unknown local user and remote 550 score hard, a 452 is recorded as an unscored delay', async () => {
+  it('unknown local user and remote 550 score hard, a 452 is recorded as an unscored delay and the delivery delayed', async () => {
     const p = postfixInfo();
     const list = await createList(env.ctx.db, 'dev');
     const unknown = unknownUserAddress();
@@ -52,7 +52,7 @@ describe('bounces from a real MTA', () => {
         [unknown]: ['bounced', 'hard'],
         [gone]: ['bounced', 'hard'],
         // Not 'deferred': that would make our own queue send the post again while Postfix still retries it.
-        [full]: ['sent', null],
+        [full]: ['delayed', null],
       });
       expect(deliveries.length).toBe(3);
 

@@ -3,11 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/http/app.js';
+import { ingestMessage } from '../../../src/intake/pipeline.js';
 import { claimDeliveries } from '../../../src/sending/queue.js';
 import { Sender } from '../../../src/sending/worker.js';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { sinkUrl } from '../../helpers/mail.js';
 import { createStaff, get, post, signIn, type Session } from '../desk/staff.js';
+import { makeDsn, tracking, verpFor } from '../intake/fixtures.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;
@@ -146,6 +148,27 @@ describe('sending', () => {
     ]);
     expect(failures.body).toMatch(/User unknown/);
     expect(failures.body).not.toContain('m1@ok.example.test');
+  });
+
+  it('counts and lists a delivery a delay DSN came back for as delayed', async () => {
+    const d = await ctx.db
+      .selectFrom('deliveries')
+      .select(['id', 'member_id', 'address'])
+      .where('post_id', '=', id)
+      .where('address', '=', 'm7@ok.example.test')
+      .executeTakeFirstOrThrow();
+    const dsn = makeDsn({
+      to: verpFor(ctx, 'alpha', d.address, d.member_id as number),
+      recipient: d.address,
+      action: 'delayed',
+      trackingHeader: tracking(ctx, d.id),
+    });
+    expect(await ingestMessage(ctx, dsn, { source: 'http' })).toMatchObject({ kind: 'delay', state: 'processed' });
+    const progress = (await get(app, s.owner, `/admin/lists/${alpha}/posts/${id}/progress`)).json();
+    expect(progress).toMatchObject({ delayed: 1, accepted: 119, settled: 122, counts: { delayed: 1, sent: 119 } });
+    const page = await get(app, s.owner, `/admin/lists/${alpha}/posts/${id}?show=delayed`);
+    expect([...page.body.matchAll(/data-status="(\w+)">\s*<td>([^<]+)<\/td>/g)].map((m) => [m[1], m[2]])).toEqual([['delayed', 'm7@ok.example.test']]);
+    expect(page.body).toMatch(/data-field="delayed">1<\/strong>delayed/);
   });
 
   it('pages through the recipients 100 at a time', async () => {

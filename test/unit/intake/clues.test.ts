@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Classification } from '../../../src/bounce/types.js';
 import { encodeVerp, trackingValue } from '../../../src/bounce/verp.js';
 import { cluesOf, isSuccessDsn, recipientFor } from '../../../src/intake/clues.js';
+import { unsubscribeAddress } from '../../../src/links/index.js';
 import { stateFor } from '../../../src/intake/pipeline.js';
 import { compactUidSet } from '../../../src/intake/poller.js';
 
@@ -75,11 +76,22 @@ describe('cluesOf', () => {
       }),
       opts,
     );
-    expect(c).toEqual({ verp: null, deliveryId: 99, listNames: ['dev', 'announce'], addresses: ['ann@example.org'] });
+    expect(c).toEqual({ verp: null, deliveryId: 99, listNames: ['dev', 'announce'], addresses: ['ann@example.org'], unsubscribe: null });
     const notice = cluesOf(classification({ ids: { ...classification().ids, originalTracking: trackingValue('notice', 5, opts.secret) } }), opts);
     expect(notice.deliveryId).toBeNull();
     const forged = cluesOf(classification({ ids: { ...classification().ids, originalTracking: 'd99.AAAAAAAAAA' } }), opts);
     expect(forged.deliveryId).toBeNull();
+  });
+
+  it('reads mail to a list unsubscribe address as a request, signed or not, preferring a signed one', () => {
+    const signed = unsubscribeAddress('dev', 7, opts);
+    const c = cluesOf(
+      classification({ kind: 'other', ids: { ...classification().ids, deliveredTo: ['dev-unsubscribe@lists.example.test', signed] } }),
+      opts,
+    );
+    expect(c.unsubscribe).toEqual({ listName: 'dev', memberId: 7 });
+    const plain = cluesOf(classification({ kind: 'other', ids: { ...classification().ids, deliveredTo: ['dev-unsubscribe@lists.example.test'] } }), opts);
+    expect(plain.unsubscribe).toEqual({ listName: 'dev', memberId: null });
   });
 
   it('matches an auto-reply by its sender and a complaint by the complained-about address', () => {

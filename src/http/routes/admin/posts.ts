@@ -23,11 +23,14 @@ const FAILED: readonly DeliveryStatus[] = ['failed', 'bounced', 'complained'];
 
 const ids = postRouteParams;
 
-type Show = 'all' | 'failures' | 'pending' | 'done';
+type Show = 'all' | 'failures' | 'pending' | 'delayed' | 'done';
+const SHOWS: readonly Show[] = ['all', 'failures', 'pending', 'delayed', 'done'];
 const SHOW: Record<Show, readonly DeliveryStatus[] | null> = {
   all: null,
   failures: FAILED,
   pending: ['queued', 'sending', 'deferred'],
+  // Sent; the receiving side reported a delay and still retries (not our queue).
+  delayed: ['delayed'],
   done: ['sent', 'delivered'],
 };
 
@@ -55,6 +58,8 @@ function progressView(p: PostProgress) {
     pending: p.counts.queued + p.counts.sending + p.counts.deferred,
     /** Taken by the receiving server and not (yet) bounced back. */
     accepted: p.counts.sent + p.counts.delivered,
+    /** Sent, and a delay DSN came back: the remote side still retries. */
+    delayed: p.counts.delayed,
     finished: p.status === 'sent' || p.status === 'cancelled',
   };
 }
@@ -173,7 +178,7 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
         querystring: {
           type: 'object',
           properties: {
-            show: { type: 'string', enum: ['all', 'failures', 'pending', 'done'] },
+            show: { type: 'string', enum: SHOWS },
             after: { type: 'string', pattern: '^[0-9]{1,15}$' },
             flash: { type: 'string', maxLength: 20 },
           },
@@ -225,7 +230,7 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
         enabled: post.status === 'draft' ? await enabledCount(list.id) : null,
         deliveries: rows.map((d) => ({ ...d, failed: FAILED.includes(d.status) })),
         show,
-        tabs: (['all', 'failures', 'pending', 'done'] as const).map((s) => ({ key: s, href: `${base}?show=${s}`, current: s === show })),
+        tabs: SHOWS.map((s) => ({ key: s, href: `${base}?show=${s}`, current: s === show })),
         nextHref: more ? `${base}?show=${show}&after=${rows[rows.length - 1].id}` : null,
         firstHref: after > 0 ? `${base}?show=${show}` : null,
         refreshHref: `${base}?show=${show}${after > 0 ? `&after=${after}` : ''}`,
