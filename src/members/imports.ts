@@ -33,10 +33,13 @@ export async function importMembers(
   opts: { filename?: string; onProgress?: (done: number) => Promise<void> | void } = {},
 ): Promise<ImportOutcome> {
   const refused = [...parsed.refused];
+  // In address order: two imports into one list that share addresses then take their row locks in the same
+  // order, so they wait for each other instead of deadlocking (which would fail one of them whole).
+  const candidates = [...parsed.candidates].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const added = await db.transaction().execute(async (trx) => {
     let total = 0;
-    for (let i = 0; i < parsed.candidates.length; i += CHUNK) {
-      const chunk = parsed.candidates.slice(i, i + CHUNK);
+    for (let i = 0; i < candidates.length; i += CHUNK) {
+      const chunk = candidates.slice(i, i + CHUNK);
       const addresses = chunk.map((c) => c.address);
       const names = chunk.map((c) => c.displayName);
       const inserted = await sql<{ address: string }>`
@@ -59,7 +62,7 @@ export async function importMembers(
           refused.push({ line: m.line, address: m.address, reason: `Already on this list (status: ${status.get(m.address) ?? 'unknown'}).` });
         }
       }
-      await opts.onProgress?.(Math.min(i + CHUNK, parsed.candidates.length));
+      await opts.onProgress?.(Math.min(i + CHUNK, candidates.length));
     }
     await audit(trx, actor, {
       action: 'members.imported',

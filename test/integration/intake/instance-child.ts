@@ -9,7 +9,8 @@ import { SYSTEM } from '../../../src/audit.js';
 import { loadConfig } from '../../../src/config.js';
 import { startPollers } from '../../../src/intake/poller.js';
 import { runBounceJob } from '../../../src/jobs/bounce-job.js';
-import { importMembers, parseMemberCsv } from '../../../src/members/csv.js';
+import { parseMemberCsv } from '../../../src/members/csv.js';
+import { importMembers } from '../../../src/members/imports.js';
 import { startSender } from '../../../src/sending/worker.js';
 import { createServices } from '../../../src/services.js';
 
