@@ -8,6 +8,7 @@ import type { Db } from '../../../src/db/index.js';
 import { MailboxPoller, type PollerOptions } from '../../../src/intake/poller.js';
 import type { AppContext } from '../../../src/services.js';
 import { afterEach, beforeEach } from 'vitest';
+import type { Engine } from '../../../src/db/index.js';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { connectImap, createMailbox, type TestMailbox } from '../../helpers/mail.js';
 
@@ -173,11 +174,11 @@ export async function memberScores(db: Db, listId: number): Promise<Record<strin
 }
 
 /** Per test: a fresh Dovecot mailbox whose bounce domain is the context's BOUNCE_DOMAIN, and a fresh database. */
-export function withMailboxContext(): { readonly ctx: TestContext; readonly mb: TestMailbox } {
+export function withMailboxContext(engine: Engine = 'postgres'): { readonly ctx: TestContext; readonly mb: TestMailbox } {
   const state = {} as { ctx: TestContext; mb: TestMailbox };
   beforeEach(async () => {
     state.mb = createMailbox();
-    state.ctx = await createTestContext({ env: { BOUNCE_DOMAIN: state.mb.bounceDomain } });
+    state.ctx = await createTestContext({ engine, env: { BOUNCE_DOMAIN: state.mb.bounceDomain } });
   });
   afterEach(async () => {
     await state.ctx.close();
