@@ -11,7 +11,7 @@ import { inboundCounts, listInbound, mailboxStatuses, rawMessage, rawMessageForE
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { addMember, createList, makeDsn, memberScores, verpFor } from './fixtures.js';
 
-const TOKEN = 'inbound-token-0123456789abcdef';
+const TOKEN = 'inbound-token-0123456789abcdef-0123456789';
 let ctx: TestContext;
 
 beforeAll(async () => {
