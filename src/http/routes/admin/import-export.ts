@@ -1,7 +1,7 @@
 // CSV import (upload, progress page that refreshes itself without JS, per-row report) and streaming export.
 import type { FastifyPluginAsync } from 'fastify';
 import { getList } from '../../../lists/lists.js';
-import { exportCsv, getImport, parseMemberCsv, startImport } from '../../../members/csv.js';
+import { exportCsv, getImport, parseMemberCsv, spreadsheetSafe, startImport } from '../../../members/csv.js';
 import { renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
 import { isUploadedFile } from '../../plugins/multipart.js';
 import { parseStatus, positiveInt, str } from './_shared.js';
@@ -105,7 +105,7 @@ const importExport: FastifyPluginAsync = async (app) => {
     const { stringify } = await import('csv-stringify/sync');
     const refused = (job.refused ?? []) as { line: number; address: string; reason: string }[];
     const body = stringify(
-      refused.map((r) => [r.line, /^[=+\-@\t\r]/.test(r.address) ? `'${r.address}` : r.address, r.reason]),
+      refused.map((r) => [r.line, spreadsheetSafe(r.address), r.reason]),
       { header: true, columns: ['line', 'address', 'reason'] },
     );
     return reply
