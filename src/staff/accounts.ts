@@ -118,7 +118,9 @@ export async function createStaff(
       .returning('id')
       .executeTakeFirst();
     if (!row) return { ok: false as const, errors: { email: 'An account with this address exists already.' } };
-    const listIds = input.role === 'list_admin' ? (input.listIds ?? []) : [];
+    const asked = input.role === 'list_admin' ? [...new Set(input.listIds ?? [])].filter((n) => Number.isSafeInteger(n) && n > 0) : [];
+    // Only lists that exist (one may have been deleted since the form was shown), as setListAccess does.
+    const listIds = asked.length ? (await trx.selectFrom('lists').select('id').where('id', 'in', asked).orderBy('id').execute()).map((l) => l.id) : [];
     if (listIds.length) {
       await trx
         .insertInto('staff_list_access')

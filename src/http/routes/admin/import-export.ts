@@ -4,15 +4,23 @@ import { getList } from '../../../lists/lists.js';
 import { exportCsv, getImport, parseMemberCsv, spreadsheetSafe, startImport } from '../../../members/csv.js';
 import { renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
 import { isUploadedFile } from '../../plugins/multipart.js';
-import { parseStatus, positiveInt, str } from './_shared.js';
+import { bigId, csrfField, fields, params, smallId, text } from '../../schemas.js';
+import { parseStatus, str } from './_shared.js';
 import { LIST_OWNERS } from './lists.js';
 
 const REPORT_ROWS_SHOWN = 1000;
 
+const listParams = params({ listId: smallId });
+const importParams = params({ listId: smallId, importId: bigId });
+/** The uploaded file (multipart) is an object the handler checks; pasted CSV is text. */
+const importBody = fields({ csv: text(30 * 1024 * 1024), file: {}, _csrf: csrfField });
+const exportQuery = fields({ status: text(40), q: text(1000), match: text(20), sort: text(40) });
+
 const importExport: FastifyPluginAsync = async (app) => {
   const { db, logger } = app.ctx;
   const owners = { roles: LIST_OWNERS, list: 'listId' };
-  const listIdOf = (p: unknown) => Number((p as { listId: string }).listId);
+  const listIdOf = (p: unknown) => (p as { listId: number }).listId;
+  const importIdOf = (p: unknown) => (p as { importId: number }).importId;
 
   // An import whose server stopped mid-way was rolled back with its transaction; say so instead of "running"
   // forever. An hour leaves any import still running on another instance alone (100,000 rows take seconds).
@@ -26,13 +34,13 @@ const importExport: FastifyPluginAsync = async (app) => {
       .catch((err: unknown) => logger.warn({ err }, 'could not close interrupted imports'));
   });
 
-  app.get('/admin/lists/:listId/import', { config: { access: owners } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/import', { schema: { params: listParams }, config: { access: owners } }, async (req, reply) => {
     const list = await getList(db, listIdOf(req.params));
     if (!list) return renderError(reply, 404, 'No such list.');
     return reply.view('pages/admin/import.hbs', { title: 'Import members', list });
   });
 
-  app.post('/admin/lists/:listId/import', { config: { access: owners } }, async (req, reply) => {
+  app.post('/admin/lists/:listId/import', { schema: { params: listParams, body: importBody }, config: { access: owners } }, async (req, reply) => {
     const listId = listIdOf(req.params);
     const list = await getList(db, listId);
     if (!list) return renderError(reply, 404, 'No such list.');
@@ -59,11 +67,10 @@ const importExport: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/admin/lists/${listId}/imports/${job.id}`, 303);
   });
 
-  app.get('/admin/lists/:listId/imports/:importId', { config: { access: owners } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/imports/:importId', { schema: { params: importParams }, config: { access: owners } }, async (req, reply) => {
     const listId = listIdOf(req.params);
-    const importId = positiveInt((req.params as { importId: string }).importId);
     const list = await getList(db, listId);
-    const job = importId ? await getImport(db, listId, importId) : undefined;
+    const job = await getImport(db, listId, importIdOf(req.params));
     if (!list || !job) return renderError(reply, 404, 'No such import.');
     const refused = (job.refused ?? []) as { line: number; address: string; reason: string }[];
     const running = job.state === 'running';
@@ -80,10 +87,8 @@ const importExport: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.get('/admin/lists/:listId/imports/:importId/status', { config: { access: owners } }, async (req, reply) => {
-    const listId = listIdOf(req.params);
-    const importId = positiveInt((req.params as { importId: string }).importId);
-    const job = importId ? await getImport(db, listId, importId) : undefined;
+  app.get('/admin/lists/:listId/imports/:importId/status', { schema: { params: importParams }, config: { access: owners } }, async (req, reply) => {
+    const job = await getImport(db, listIdOf(req.params), importIdOf(req.params));
     if (!job) return reply.code(404).send({ error: 'not_found' });
     return {
       id: job.id,
@@ -97,10 +102,8 @@ const importExport: FastifyPluginAsync = async (app) => {
     };
   });
 
-  app.get('/admin/lists/:listId/imports/:importId/refused.csv', { config: { access: owners } }, async (req, reply) => {
-    const listId = listIdOf(req.params);
-    const importId = positiveInt((req.params as { importId: string }).importId);
-    const job = importId ? await getImport(db, listId, importId) : undefined;
+  app.get('/admin/lists/:listId/imports/:importId/refused.csv', { schema: { params: importParams }, config: { access: owners } }, async (req, reply) => {
+    const job = await getImport(db, listIdOf(req.params), importIdOf(req.params));
     if (!job) return renderError(reply, 404, 'No such import.');
     const { stringify } = await import('csv-stringify/sync');
     const refused = (job.refused ?? []) as { line: number; address: string; reason: string }[];
@@ -114,7 +117,7 @@ const importExport: FastifyPluginAsync = async (app) => {
       .send(body);
   });
 
-  app.get('/admin/lists/:listId/export.csv', { config: { access: owners } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/export.csv', { schema: { params: listParams, querystring: exportQuery }, config: { access: owners } }, async (req, reply) => {
     const listId = listIdOf(req.params);
     const list = await getList(db, listId);
     if (!list) return renderError(reply, 404, 'No such list.');

@@ -9,6 +9,7 @@ import { decodeHeader, headerValue, parseMessage } from '../../../bounce/mime.js
 import { inboundCounts, listInbound, mailboxStatuses, rawMessage } from '../../../intake/queries.js';
 import { outboxDir } from '../../../sending/transport.js';
 import { ADMIN_ONLY, DESK_ROLES, renderError } from '../../plugins/auth.js';
+import { bigId, params } from '../../schemas.js';
 
 const PAGE = 50;
 /** Raw messages larger than this are shown cut (the download has all of it). */
@@ -70,10 +71,10 @@ const mailRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } } } as const;
+  const idParams = params({ id: bigId });
 
   app.get('/admin/mail/inbound/:id', { schema: { params: idParams }, config: { access: desk } }, async (req, reply) => {
-    const id = Number((req.params as { id: string }).id);
+    const id = (req.params as { id: number }).id;
     const msg = await db.selectFrom('inbound_messages').selectAll().where('id', '=', id).executeTakeFirst();
     if (!msg) return renderError(reply, 404, 'No such message.');
     const events = await db
@@ -95,7 +96,7 @@ const mailRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/admin/mail/inbound/:id/raw', { schema: { params: idParams }, config: { access: desk } }, async (req, reply) => {
-    const msg = await rawMessage(db, Number((req.params as { id: string }).id));
+    const msg = await rawMessage(db, (req.params as { id: number }).id);
     if (!msg) return renderError(reply, 404, 'No such message.');
     // An attachment, never rendered: a hostile bounce must not become a page on our origin.
     return reply
