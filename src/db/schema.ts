@@ -123,6 +123,8 @@ export interface DeliveriesTable {
   updated_at: Timestamp;
   /** When a sender claimed it (status 'sending'); migration 0030. */
   claimed_at: Date | null;
+  /** A confirm request: when its link (or a later request's) was used; migration 0052. */
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface BounceEventsTable {
@@ -164,6 +166,8 @@ export interface NoticesTable {
   sent_at: Date | null;
   /** When a sender claimed it (status 'sending'); migration 0030. */
   claimed_at: Date | null;
+  /** A confirm request: when its link (or a later request's) was used; migration 0052. */
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface StaffUsersTable {
