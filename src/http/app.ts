@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySche
 import path from 'node:path';
 import { ping } from '../db/index.js';
 import type { AppContext } from '../services.js';
-import errorPages from './plugins/errors.js';
+import errorPages, { frameworkError } from './plugins/errors.js';
 import { createHandlebars, partials, TEMPLATES_DIR } from './view.js';
 
 declare module 'fastify' {
@@ -36,6 +36,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 30 * 1024 * 1024,
     return503OnClosing: true,
+    frameworkErrors: frameworkError,
     // Route modules are imported lazily; on a loaded machine that can pass the 10 s default.
     pluginTimeout: 60_000,
   });

@@ -2,18 +2,21 @@
 // database: ids within their column's range, text without NUL (PostgreSQL refuses 0x00 in text), bounded sizes.
 // What fails them is answered 400, as a page or JSON (plugins/errors.ts); a well-formed id of nothing is a 404.
 
-/** lists.id and staff_users.id are `integer` (serial). */
-const INT4_MAX = 2_147_483_647;
+/**
+ * An id of an int4 column (lists, staff accounts): 1 to 999,999,999, as digits. Text with a pattern, not
+ * `integer`: Ajv's coercion takes "0x10", " 5" and even "Infinity" for numbers. Handlers Number() it.
+ */
+export const smallId = { type: 'string', pattern: '^[1-9][0-9]{0,8}$' } as const;
 
-/** An id of an int4 column (lists, staff accounts). Fastify coerces the URL's text to a number. */
-export const smallId = { type: 'integer', minimum: 1, maximum: INT4_MAX } as const;
+/** An id of a bigint column (members, posts, events, imports, messages): up to 15 digits, exact in a JS number. */
+export const bigId = { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } as const;
 
-/** An id of a bigint column (members, posts, events, imports, messages), within what a JS number holds exactly. */
-export const bigId = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
-
-/** Text as typed in a form: any characters but NUL, at most `maxLength`. */
+/**
+ * Text as typed in a form: no NUL (PostgreSQL refuses it in text and JSON) and no lone surrogate (UTF-16 halves
+ * no browser sends; PostgreSQL's JSON refuses their escapes), at most `maxLength` characters.
+ */
 export function text(maxLength: number) {
-  return { type: 'string', maxLength, pattern: '^[^\\u0000]*$' } as const;
+  return { type: 'string', maxLength, pattern: '^[^\\u0000\\ud800-\\udfff]*$' } as const;
 }
 
 /** One of a fixed set of words (never looked up on an object, so `constructor` or `__proto__` is just refused). */

@@ -55,6 +55,29 @@ export function wantsJson(req: FastifyRequest): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
+/**
+ * The router's own refusals (a URL that does not decode, a path segment over maxParamLength) come before any
+ * hook or view: a small page of their own, with the same headers, instead of Fastify's JSON naming the URL.
+ */
+export function frameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const code = err.statusCode === 414 ? 414 : 400;
+  req.log.info({ code: err.code, statusCode: code }, 'request refused by the router');
+  reply.code(code).headers(SECURITY_HEADERS);
+  if (wantsJson(req)) {
+    reply.type('application/json; charset=utf-8').send({ error: 'This address is not valid.' });
+    return;
+  }
+  const title = code === 414 ? 'Address too long' : 'Bad request';
+  reply
+    .type('text/html; charset=utf-8')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Listkeeper</title>` +
+        `<link rel="stylesheet" href="/static/app.css"></head><body><main id="main"><section class="card narrow">` +
+        `<h1>${title}</h1><p class="error" role="alert">This address is not valid. Check the link and try again.</p>` +
+        `</section></main></body></html>`,
+    );
+}
+
 export async function sendError(req: FastifyRequest, reply: FastifyReply, code: number, message?: string): Promise<FastifyReply> {
   const text = message ?? MESSAGES[code] ?? MESSAGES[code >= 500 ? 500 : 400];
   reply.code(code);
@@ -66,6 +89,11 @@ export async function sendError(req: FastifyRequest, reply: FastifyReply, code: 
 export default async function errorPages(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', async (_req, reply) => {
     reply.headers(SECURITY_HEADERS);
+  });
+
+  // A route with attachValidation shows a bad form back itself; a bad path param never reaches any handler.
+  app.addHook('preHandler', async (req) => {
+    if (req.validationError && (req.validationError as FastifyError).validationContext === 'params') throw req.validationError;
   });
 
   app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404));

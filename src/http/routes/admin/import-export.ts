@@ -19,8 +19,8 @@ const exportQuery = fields({ status: text(40), q: text(1000), match: text(20), s
 const importExport: FastifyPluginAsync = async (app) => {
   const { db, logger } = app.ctx;
   const owners = { roles: LIST_OWNERS, list: 'listId' };
-  const listIdOf = (p: unknown) => (p as { listId: number }).listId;
-  const importIdOf = (p: unknown) => (p as { importId: number }).importId;
+  const listIdOf = (p: unknown) => Number((p as { listId: string }).listId);
+  const importIdOf = (p: unknown) => Number((p as { importId: string }).importId);
 
   // An import whose server stopped mid-way was rolled back with its transaction; say so instead of "running"
   // forever. An hour leaves any import still running on another instance alone (100,000 rows take seconds).

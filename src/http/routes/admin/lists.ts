@@ -70,7 +70,7 @@ const lists: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/admin/lists/:listId/edit', { schema: { params: listParams }, config: { access: { roles: LIST_OWNERS, list: 'listId' } } }, async (req, reply) => {
-    const list = await getList(db, (req.params as { listId: number }).listId);
+    const list = await getList(db, Number((req.params as { listId: string }).listId));
     if (!list) return renderError(reply, 404, 'No such list.');
     return listForm(reply, 200, {
       creating: false,
@@ -80,7 +80,7 @@ const lists: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/admin/lists/:listId/edit', { schema: { params: listParams, body: listBody }, config: { access: { roles: LIST_OWNERS, list: 'listId' } } }, async (req, reply) => {
-    const listId = (req.params as { listId: number }).listId;
+    const listId = Number((req.params as { listId: string }).listId);
     const list = await getList(db, listId);
     if (!list) return renderError(reply, 404, 'No such list.');
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -91,7 +91,7 @@ const lists: FastifyPluginAsync = async (app) => {
 
   app.get('/admin/lists/:listId', { schema: { params: listParams, querystring: tableQuery }, config: { access: { roles: ALL_STAFF, list: 'listId' } } }, async (req, reply) => {
     const staff = req.staff as StaffPrincipal;
-    const listId = (req.params as { listId: number }).listId;
+    const listId = Number((req.params as { listId: string }).listId);
     const query = req.query as Record<string, unknown>;
     const q = normaliseQuery(str(query.q, 300));
     const match: MatchMode = query.match === 'prefix' ? 'prefix' : 'contains';

@@ -74,7 +74,7 @@ const mailRoutes: FastifyPluginAsync = async (app) => {
   const idParams = params({ id: bigId });
 
   app.get('/admin/mail/inbound/:id', { schema: { params: idParams }, config: { access: desk } }, async (req, reply) => {
-    const id = (req.params as { id: number }).id;
+    const id = Number((req.params as { id: string }).id);
     const msg = await db.selectFrom('inbound_messages').selectAll().where('id', '=', id).executeTakeFirst();
     if (!msg) return renderError(reply, 404, 'No such message.');
     const events = await db
@@ -96,7 +96,7 @@ const mailRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/admin/mail/inbound/:id/raw', { schema: { params: idParams }, config: { access: desk } }, async (req, reply) => {
-    const msg = await rawMessage(db, (req.params as { id: number }).id);
+    const msg = await rawMessage(db, Number((req.params as { id: string }).id));
     if (!msg) return renderError(reply, 404, 'No such message.');
     // An attachment, never rendered: a hostile bounce must not become a page on our origin.
     return reply

@@ -52,8 +52,8 @@ const ACTIONS: Record<Action, { label: string; question: string; danger: boolean
 
 /** The route's ids, checked by its params schema. */
 function ids(req: FastifyRequest): { listId: number; memberId: number } {
-  const p = req.params as { listId: number; memberId?: number };
-  return { listId: p.listId, memberId: p.memberId ?? 0 };
+  const p = req.params as { listId: string; memberId?: string };
+  return { listId: Number(p.listId), memberId: Number(p.memberId ?? 0) };
 }
 
 const members: FastifyPluginAsync = async (app) => {
@@ -132,7 +132,7 @@ const members: FastifyPluginAsync = async (app) => {
 
   app.get('/admin/lists/:listId/members/:memberId/events/:eventId/raw', { schema: { params: eventParams, querystring: fields({ download: text(10) }) }, config: { access: anyStaff } }, async (req, reply) => {
     const { listId, memberId } = ids(req);
-    const eventId = (req.params as { eventId: number }).eventId;
+    const eventId = Number((req.params as { eventId: string }).eventId);
     const member = await getMember(db, listId, memberId);
     const raw = member ? await rawBounce(db, listId, member.id, eventId) : null;
     if (!member || !raw) return renderError(reply, 404, 'No stored message for this bounce event.');

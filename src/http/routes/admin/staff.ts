@@ -67,7 +67,7 @@ const staffPages: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/admin/staff/:userId/lists', { schema: { params: userParams, body: fields({ list_ids: listIds, _csrf: csrfField }) }, config: { access } }, async (req, reply) => {
-    const userId = (req.params as { userId: number }).userId;
+    const userId = Number((req.params as { userId: string }).userId);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const ok = await setListAccess(db, staffActor(req.staff as StaffPrincipal), userId, listIdsFrom(body.list_ids));
     if (!ok) return renderError(reply, 400, 'Only list admins are given lists.');
@@ -75,7 +75,7 @@ const staffPages: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/admin/staff/:userId/active', { schema: { params: userParams, body: fields({ active: text(10), _csrf: csrfField }) }, config: { access } }, async (req, reply) => {
-    const userId = (req.params as { userId: number }).userId;
+    const userId = Number((req.params as { userId: string }).userId);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const result = await setStaffActive(db, staffActor(req.staff as StaffPrincipal), userId, body.active === 'true');
     if (!result.ok) return renderError(reply, 400, result.error);
@@ -83,7 +83,7 @@ const staffPages: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/admin/staff/:userId/reset-password', { schema: { params: userParams, body: fields({ _csrf: csrfField }) }, config: { access } }, async (req, reply) => {
-    const userId = (req.params as { userId: number }).userId;
+    const userId = Number((req.params as { userId: string }).userId);
     const password = await resetStaffPassword(db, staffActor(req.staff as StaffPrincipal), userId);
     if (!password) return renderError(reply, 404, 'No such account.');
     const user = await db.selectFrom('staff_users').select('email').where('id', '=', userId).executeTakeFirst();

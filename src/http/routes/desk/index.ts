@@ -40,7 +40,7 @@ const deskRoutes: FastifyPluginAsync = async (app) => {
   });
 
   async function loadList(req: FastifyRequest, reply: FastifyReply): Promise<ListSettingsRow | null> {
-    const { listId } = req.params as { listId: number };
+    const { listId } = req.params as { listId: string };
     const list = await listSettings(db, Number(listId));
     if (!list) {
       await renderError(reply, 404, 'No such list.');
