@@ -158,6 +158,22 @@ describe('members', () => {
     expect(res.body).toContain('Choose a CSV file to import');
   });
 
+  it('refuses a UTF-16 file (NUL bytes PostgreSQL cannot store) before importing anything', async () => {
+    const utf16 = Buffer.from('email,name\nnul.name@example.org,Nu\u0000ll\n', 'utf16le').toString('latin1');
+    for (const content of [utf16, 'nul.name@example.org,Nu\u0000ll\n']) {
+      const mp = multipart({ _csrf: owner.csrfToken }, { name: 'file', filename: 'unicode.csv', content });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/admin/lists/${listId}/import`,
+        headers: { cookie: owner.cookie, 'content-type': mp.contentType },
+        payload: mp.body,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('This file is not UTF-8 text');
+    }
+    expect(await ctx.db.selectFrom('members').select('id').where('address', '=', 'nul.name@example.org').execute()).toEqual([]);
+  });
+
   it('searches by part of the address, filters by status, and pages with keyset cursors', async () => {
     const found = await get(owner, `/admin/lists/${listId}?q=carol`);
     expect(found.body).toContain('carol@example.net');

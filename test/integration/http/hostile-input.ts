@@ -31,6 +31,7 @@ export const HOSTILE: { label: string; value: Json }[] = [
   { label: 'Infinity', value: 'Infinity' },
   { label: 'hex', value: '0x10' },
   { label: 'not a number', value: 'abc' },
+  { label: 'unknown id', value: '999999999' },
   { label: 'empty', value: '' },
   // Sizes.
   { label: 'long', value: 'x'.repeat(3000) },
@@ -85,6 +86,7 @@ export interface HostileReport {
 
 export interface Fixture {
   app: FastifyInstance;
+  engine: 'postgres' | 'pglite';
   session: StaffSession;
   params: Record<string, string>;
   tokens: Record<string, string>;
@@ -137,6 +139,7 @@ export async function setUp(ctx: TestContext): Promise<Fixture> {
   const form = await app.inject({ method: 'GET', url: '/subscribe/alpha' });
   return {
     app,
+    engine: ctx.engine,
     session: await signIn(app, adminEmail),
     params: {
       listId: String(list.id),
@@ -308,7 +311,9 @@ export async function sendHostileTable(f: Fixture): Promise<HostileReport> {
     if (res.statusCode >= 500 || bad) {
       failures.push(`${method} ${url} ${what} -> ${res.statusCode}${bad ? ` (${bad}: ${/.{0,60}$/.exec(res.body.slice(0, res.body.search(bad) + 40))?.[0]})` : ''}`);
     }
-    if (res.body.includes('<script>alert(1)</script>')) failures.push(`${method} ${url} ${what}: the script came back unescaped`);
+    if (String(res.headers['content-type']).includes('text/html') && res.body.includes('<script>alert(1)</script>')) {
+      failures.push(`${method} ${url} ${what}: the script came back unescaped in a page`);
+    }
     // Signing out is one of the routes: sign in again so the rest still reach their handlers.
     if (url === '/logout' && res.statusCode === 303) f.session = await signIn(app, f.adminEmail, undefined, ip());
     return res;
@@ -354,7 +359,12 @@ export async function sendHostileTable(f: Fixture): Promise<HostileReport> {
         }
       }
       if (bodyFields.includes('file')) {
-        await send(r.method, r.url, base, baseQuery(), { type: 'multipart', fields: { ...baseBody(), csv: value, file: value } }, `multipart=${label}`);
+        // The file as its rows' text: with a good address, the hostile name reaches the insert. Not on PGlite
+        // yet, where an import that writes rows still waits for the fix of issue 12's item 1 (progress written
+        // beside the import's own transaction on the one connection).
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        const file = f.engine === 'postgres' ? `file-${n}@example.org,${text}` : text;
+        await send(r.method, r.url, base, baseQuery(), { type: 'multipart', fields: { ...baseBody(), csv: value, file } }, `multipart=${label}`);
       }
       const everything = Object.fromEntries(allBody.map((k) => [k, value])) as Record<string, Json>;
       await send(r.method, r.url, base, baseQuery(), { type: 'json', fields: { ...everything, _csrf: baseValue('_csrf', n, f, r.url) } }, `all fields=${label}`);
