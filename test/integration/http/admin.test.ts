@@ -309,6 +309,25 @@ describe('staff management', () => {
   });
 });
 
+describe('staff management under hostile or concurrent input', () => {
+  it('ignores list ids that name no list, instead of failing on the foreign key', async () => {
+    const page = await get(admin, '/admin/staff');
+    const res = await post(admin, '/admin/staff', { email: 'ghost-lists@example.test', name: 'Ghost', role: 'list_admin', list_ids: [String(listId), '999999999'], _csrf: csrfFrom(page.body) });
+    expect(res.statusCode).toBe(200);
+    const user = await ctx.db.selectFrom('staff_users').select('id').where('email', '=', 'ghost-lists@example.test').executeTakeFirstOrThrow();
+    expect((await ctx.db.selectFrom('staff_list_access').select('list_id').where('user_id', '=', user.id).execute()).map((r) => r.list_id)).toEqual([listId]);
+    const big = await post(admin, `/admin/staff/${user.id}/lists`, { list_ids: ['2147483648'] });
+    expect(big.statusCode).toBe(400);
+  });
+
+  it('saves a list admin\'s lists from several requests at once without a duplicate-key error', async () => {
+    const userId = await createStaffUser(ctx.db, 'busy-owner@example.test', 'list_admin');
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(admin, `/admin/staff/${userId}/lists`, { list_ids: [String(listId)] })));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(303));
+    expect(await ctx.db.selectFrom('staff_list_access').select('list_id').where('user_id', '=', userId).execute()).toEqual([{ list_id: listId }]);
+  });
+});
+
 describe('dashboard', () => {
   it('shows members by status, this week’s bounces, red marks for hard bounces, complaints and blocks, and a trend chart', async () => {
     const day = (n: number) => new Date(Date.parse('2026-01-01T00:00:00Z') - n * 86_400_000).toISOString().slice(0, 10);
