@@ -36,7 +36,8 @@
 // Multipart forms (file upload) are parsed by ./multipart.ts into request.body: text fields as strings,
 // files as { filename, contentType, data: Buffer }.
 //
-// Pages: GET/POST /login (rate-limited per IP and address), POST /logout, GET/POST /account/password.
+// Pages: GET/POST /login (rate-limited per client address and account, and per client address: SIGN_IN_LIMIT),
+// POST /logout, GET/POST /account/password.
 // Error page: templates/pages/admin/error.hbs with { title, message }; use `renderError(reply, code, msg)`.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
