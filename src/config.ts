@@ -231,16 +231,35 @@ function smtpAllowPlaintextAuth(env: Env, smtpUrl: string | null): PlaintextAuth
   return raw;
 }
 
+/** Shorter secrets can be guessed offline from one signed link or session cookie: 256 bits at least. */
+export const SECRET_MIN_BYTES = 32;
+
+function tooShort(secret: string): boolean {
+  return Buffer.byteLength(secret, 'utf8') < SECRET_MIN_BYTES;
+}
+
 /** The secret signing links and sessions: from SECRET_KEY, else kept in the data folder. */
 function secretKey(env: Env, dataDir: string, nodeEnv: Config['env']): string {
   const given = optional(env, 'SECRET_KEY');
   if (given !== null) {
-    if (given.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters');
+    if (tooShort(given)) throw new ConfigError('SECRET_KEY', `must be at least ${SECRET_MIN_BYTES} bytes long`);
     return given;
   }
   if (nodeEnv === 'production') throw new ConfigError('SECRET_KEY', 'is required in production');
   const file = path.join(dataDir, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    // An empty or cut file (disk full, a hand edit) must not silently sign everything with a weak key.
+    const kept = readFileSync(file, 'utf8').trim();
+    if (tooShort(kept)) {
+      throw new ConfigError(
+        'SECRET_KEY',
+        `the key file ${file} holds ${kept === '' ? 'nothing' : `only ${Buffer.byteLength(kept, 'utf8')} bytes`}; ` +
+          `it needs at least ${SECRET_MIN_BYTES}. Set SECRET_KEY, or delete the file to have a new key generated ` +
+          '(links already sent and open sessions then stop working)',
+      );
+    }
+    return kept;
+  }
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString('base64url');
   writeFileSync(file, key + '\n', { mode: 0o600 });
@@ -270,8 +289,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('JOB_SCHEDULE', `must be a cron expression with 5 or 6 fields, got "${schedule}"`);
   }
   const inboundToken = optional(env, 'INBOUND_TOKEN');
-  if (inboundToken !== null && inboundToken.length < 16) {
-    throw new ConfigError('INBOUND_TOKEN', 'must be at least 16 characters');
+  if (inboundToken !== null && tooShort(inboundToken)) {
+    throw new ConfigError('INBOUND_TOKEN', `must be at least ${SECRET_MIN_BYTES} bytes long`);
   }
   const adminEmail = str(env, 'ADMIN_EMAIL', 'admin@localhost').toLowerCase();
   const smtpUrl = url(env, 'SMTP_URL', null, ['smtp:', 'smtps:']);

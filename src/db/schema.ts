@@ -169,6 +169,8 @@ export interface NoticesTable {
   claimed_at: Date | null;
   /** Which sender claimed it; migration 0051. */
   claimed_by: string | null;
+  /** A confirm request: when its link (or a later request's) was used; migration 0052. */
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /** A member the bounce job disabled or removed, waiting to be listed in its owners' digest; migration 0051. */

@@ -2,16 +2,31 @@
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
 import path from 'node:path';
 import { ping } from '../db/index.js';
 import type { AppContext } from '../services.js';
+import errorPages, { frameworkError } from './plugins/errors.js';
 import { createHandlebars, partials, TEMPLATES_DIR } from './view.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
+    /** Every route as registered, with its schema (tests walk it: hostile input, headers). */
+    routeTable: { method: string; url: string; schema: FastifySchema | undefined }[];
   }
+}
+
+/** /readyz answers within this even when the database does not (a load balancer must not hang on it). */
+export const READY_TIMEOUT_MS = 2000;
+
+/** Resolves with the promise's value, or rejects after `ms` (the promise itself keeps running). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
@@ -21,10 +36,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 30 * 1024 * 1024,
     return503OnClosing: true,
+    frameworkErrors: frameworkError,
     // Route modules are imported lazily; on a loaded machine that can pass the 10 s default.
     pluginTimeout: 60_000,
   });
   app.decorate('ctx', ctx);
+  app.decorate('routeTable', [] as FastifyInstance['routeTable']);
+  app.addHook('onRoute', (route) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      app.routeTable.push({ method, url: route.url, schema: route.schema });
+    }
+  });
 
   await app.register(formbody);
   await app.register(fastifyStatic, {
@@ -40,16 +62,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     options: { partials: partials() },
     defaultContext: { appName: 'Listkeeper' },
   });
+  await app.register(errorPages);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
     try {
-      await ping(ctx.db);
+      await within(ping(ctx.db), READY_TIMEOUT_MS, 'database');
       return { status: 'ok', database: { engine: ctx.engine, reachable: true } };
     } catch (err) {
-      return reply
-        .code(503)
-        .send({ status: 'unavailable', database: { engine: ctx.engine, reachable: false, error: (err as Error).message } });
+      // The cause (host names, database names) goes to the log, not to whoever asks.
+      req.log.warn({ err }, 'readiness check failed');
+      return reply.code(503).send({ status: 'unavailable', database: { engine: ctx.engine, reachable: false } });
     }
   });
 

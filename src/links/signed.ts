@@ -1,6 +1,7 @@
 // Signed links for subscribers (unsubscribe, re-enable, confirm, manage): no account, the link is the credential.
-// Token = `<action code>.<member id>.<list id>.<expiry day>.<hmac>`; the HMAC (config.secretKey) covers all four
-// fields, so a link cannot be moved to another member, list or action, nor have its expiry stretched.
+// Token = `<action code>.<member id>.<list id>.<expiry day>[.<request id>].<hmac>`; the HMAC (config.secretKey)
+// covers every field, so a link cannot be moved to another member, list, action or request, nor have its expiry
+// stretched. The request id (a confirm link's own notice) lets the confirm page use each link once.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { addDays, type IsoDate } from '../dates.js';
 
@@ -28,17 +29,17 @@ export const LINK_PATH: Record<LinkAction, string> = {
 };
 
 export type LinkCheck =
-  | { ok: true; action: LinkAction; memberId: number; listId: number; expires: IsoDate }
+  | { ok: true; action: LinkAction; memberId: number; listId: number; expires: IsoDate; requestId?: number }
   | { ok: false; error: 'malformed' | 'bad_signature' | 'wrong_action' | 'expired' };
 
 function sign(secret: string, body: string): string {
   return createHmac('sha256', secret).update(`link:${body}`).digest('base64url').slice(0, 22);
 }
 
-/** A token for `action` on one member of one list, valid until `today + lifetime`. */
-export function linkToken(secret: string, action: LinkAction, memberId: number, listId: number, today: IsoDate): string {
+/** A token for `action` on one member of one list, valid until `today + lifetime`, optionally bound to a request. */
+export function linkToken(secret: string, action: LinkAction, memberId: number, listId: number, today: IsoDate, requestId?: number): string {
   const expires = addDays(today, LINK_LIFETIME_DAYS[action]).replaceAll('-', '');
-  const body = `${CODE[action]}.${memberId}.${listId}.${expires}`;
+  const body = `${CODE[action]}.${memberId}.${listId}.${expires}${requestId === undefined ? '' : `.${requestId}`}`;
   return `${body}.${sign(secret, body)}`;
 }
 
@@ -49,8 +50,9 @@ export function linkUrl(
   memberId: number,
   listId: number,
   today: IsoDate,
+  requestId?: number,
 ): string {
-  return `${config.baseUrl}${LINK_PATH[action]}${linkToken(config.secretKey, action, memberId, listId, today)}`;
+  return `${config.baseUrl}${LINK_PATH[action]}${linkToken(config.secretKey, action, memberId, listId, today, requestId)}`;
 }
 
 /** Checks a token for `action` as of `today`. Never throws; anything altered is `bad_signature` or `malformed`. */
@@ -60,14 +62,14 @@ export function verifyLink(
   token: string,
   today: IsoDate,
 ): LinkCheck {
-  const m = /^([urcm])\.(\d{1,15})\.(\d{1,10})\.(\d{8})\.([A-Za-z0-9_-]{22})$/.exec(token);
+  const m = /^([urcm])\.(\d{1,15})\.(\d{1,10})\.(\d{8})(?:\.(\d{1,15}))?\.([A-Za-z0-9_-]{22})$/.exec(token);
   if (!m) return { ok: false, error: 'malformed' };
-  const body = `${m[1]}.${m[2]}.${m[3]}.${m[4]}`;
+  const body = `${m[1]}.${m[2]}.${m[3]}.${m[4]}${m[5] === undefined ? '' : `.${m[5]}`}`;
   const expected = Buffer.from(sign(config.secretKey, body));
-  const given = Buffer.from(m[5]);
+  const given = Buffer.from(m[6]);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, error: 'bad_signature' };
   if (ACTION_BY_CODE[m[1]] !== action) return { ok: false, error: 'wrong_action' };
   const expires = `${m[4].slice(0, 4)}-${m[4].slice(4, 6)}-${m[4].slice(6, 8)}`;
   if (expires < today) return { ok: false, error: 'expired' };
-  return { ok: true, action, memberId: Number(m[2]), listId: Number(m[3]), expires };
+  return { ok: true, action, memberId: Number(m[2]), listId: Number(m[3]), expires, ...(m[5] === undefined ? {} : { requestId: Number(m[5]) }) };
 }

@@ -158,6 +158,14 @@ export function parseMemberCsv(data: Buffer | string): ParsedImport | { error: s
   return { candidates, refused, totalRows: records.length - start };
 }
 
+/**
+ * A cell a spreadsheet would run as a formula (leading = + - @, tab or CR; "-x@example.org" is a valid address)
+ * gets a leading apostrophe, OWASP's advice: the cell then shows as text.
+ */
+export function spreadsheetSafe(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
 export const EXPORT_COLUMNS = ['address', 'display_name', 'status', 'score', 'last_bounce_date', 'disabled_on', 'subscribed_at'];
 const EXPORT_BATCH = 5000;
 
@@ -182,9 +190,8 @@ export async function* memberRows(
     if (after !== null) sel = sel.where('id', '>', after);
     const batch = await sel.orderBy('id').limit(EXPORT_BATCH).execute();
     yield batch.map((r) => [
-      r.address,
-      // A leading = + - @ would run as a formula when the file is opened in a spreadsheet.
-      /^[=+\-@\t\r]/.test(r.display_name) ? `'${r.display_name}` : r.display_name,
+      spreadsheetSafe(r.address),
+      spreadsheetSafe(r.display_name),
       r.status,
       Number(r.score),
       r.last_bounce_date ?? '',

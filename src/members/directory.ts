@@ -59,8 +59,10 @@ function decodeCursor(s: string | null | undefined): Cursor | null {
   if (!s) return null;
   try {
     const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && (typeof v[0] === 'string' || typeof v[0] === 'number') && Number.isSafeInteger(v[1])) {
-      return [v[0], v[1] as number];
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[1])) {
+      // A hand-made cursor must not carry a NUL (PostgreSQL refuses it in text) or a non-finite number.
+      if (typeof v[0] === 'string' && !v[0].includes('\u0000')) return [v[0], v[1] as number];
+      if (typeof v[0] === 'number' && Number.isFinite(v[0])) return [v[0], v[1] as number];
     }
   } catch {
     // a hand-edited cursor is just ignored

@@ -18,6 +18,8 @@ const CHUNK = 5000;
 export const IMPORT_LEASE_MS = 60_000;
 const RENEW_EVERY_MS = 15_000;
 export const INTERRUPTED_IMPORT = 'The server stopped during the import; nothing was imported.';
+/** What the report page says of any other failure; the cause goes to the log, not to the page. */
+export const FAILED_IMPORT = 'The import failed on the server (the log says why); nothing was imported. Try again later.';
 
 /**
  * Inserts the candidates in ONE transaction, in set-based chunks (unnest of arrays); addresses already on the
@@ -148,7 +150,7 @@ export async function startImport(
           added: 0,
           refused: JSON.stringify(parsed.refused),
           refused_count: parsed.refused.length,
-          error: (err as Error).message.slice(0, 500),
+          error: FAILED_IMPORT,
           finished_at: clock.now(),
           lease_until: null,
         })

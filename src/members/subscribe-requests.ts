@@ -7,6 +7,7 @@ import { entryAddress } from './address.js';
 import type { Clock } from '../clock.js';
 import type { Database, MemberStatus, NoticeType } from '../db/schema.js';
 import { queueNotice } from '../notices/index.js';
+import { resubscribe } from './operations.js';
 
 type Db = Kysely<Database>;
 
@@ -119,4 +120,79 @@ export async function requestManageLink(ctx: SubscribeContext, rawAddress: strin
     await queueNotice(trx, { type: 'manage', listId: member.list_id, memberId: member.id, to: address, now });
     return { ok: true, mailed: true };
   });
+}
+
+export type ConfirmOutcome =
+  /** The member is subscribed now (or was already, when the request was still open). */
+  | { ok: true; state: 'confirmed'; resubscribed: boolean }
+  /** This request, or a later one of the same member, was used already: nothing changes, no mail. */
+  | { ok: true; state: 'used' }
+  /** The member is gone or not on that list: the caller answers as if confirmed (reveals nothing). */
+  | { ok: false; state: 'not_member' };
+
+/** The confirm link as verified: whose, which list, and (links since migration 0052) which request. */
+export interface ConfirmRequest {
+  memberId: number;
+  listId: number;
+  requestId?: number;
+}
+
+/**
+ * Uses a confirm link, once. A link bound to its request (the confirm notice) works while that request is
+ * open; using it closes every open confirm request of the member, so neither a replay nor an older mail can
+ * resubscribe someone who has unsubscribed since. Links signed before requests were bound to them work only
+ * while the member still awaits its first confirmation (pending). One transaction, the member row locked:
+ * two clicks at once confirm once.
+ */
+export async function confirmSubscription(
+  ctx: SubscribeContext,
+  request: ConfirmRequest,
+  actor: Actor,
+): Promise<ConfirmOutcome> {
+  const now = ctx.clock.now();
+  const today = ctx.clock.today();
+  return ctx.db.transaction().execute(async (trx): Promise<ConfirmOutcome> => {
+    const member = await trx
+      .selectFrom('members')
+      .select(['id', 'list_id', 'address', 'status'])
+      .where('id', '=', request.memberId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!member || member.list_id !== request.listId) return { ok: false, state: 'not_member' };
+    const open =
+      request.requestId === undefined
+        ? member.status === 'pending'
+        : (await confirmRequests(trx, member.id).where('id', '=', request.requestId).where('used_at', 'is', null).executeTakeFirst()) !== undefined;
+    if (!open) return { ok: true, state: 'used' };
+    await trx.updateTable('notices').set({ used_at: now }).where('member_id', '=', member.id).where('type', '=', 'confirm').where('used_at', 'is', null).execute();
+    const r = await resubscribe(trx, actor, member.id, today);
+    const resubscribed = r.ok && r.changed;
+    if (resubscribed) {
+      await queueNotice(trx, {
+        type: 'welcome',
+        listId: member.list_id,
+        memberId: member.id,
+        to: member.address,
+        dedupeKey: `welcome:${member.id}:${now.toISOString()}`,
+        now,
+      });
+    }
+    return { ok: true, state: 'confirmed', resubscribed };
+  });
+}
+
+/** Whether a confirm link would still work (the page shows the button, or says it was used). Reads only. */
+export async function confirmLinkOpen(db: Db, request: ConfirmRequest): Promise<boolean> {
+  if (request.requestId === undefined) {
+    const m = await db.selectFrom('members').select('status').where('id', '=', request.memberId).executeTakeFirst();
+    return m === undefined || m.status === 'pending';
+  }
+  const row = await confirmRequests(db, request.memberId).where('id', '=', request.requestId).where('used_at', 'is', null).executeTakeFirst();
+  if (row) return true;
+  // A request of a member that no longer exists reads as open: the answer must not reveal who is subscribed.
+  return (await db.selectFrom('members').select('id').where('id', '=', request.memberId).executeTakeFirst()) === undefined;
+}
+
+function confirmRequests(db: Db | Transaction<Database>, memberId: number) {
+  return db.selectFrom('notices').select('id').where('member_id', '=', memberId).where('type', '=', 'confirm');
 }

@@ -97,7 +97,8 @@ export async function noticeVars(
     vars.unsubscribeUrl = linkUrl(config, 'unsubscribe', member.id, list.id, today);
     vars.manageUrl = linkUrl(config, 'manage', member.id, list.id, today);
     if (n.type === 'disabled' || n.type === 'warning') vars.reenableUrl = linkUrl(config, 'reenable', member.id, list.id, today);
-    if (n.type === 'confirm') vars.confirmUrl = linkUrl(config, 'confirm', member.id, list.id, today);
+    // Bound to this notice (the subscribe request), so the link works once (subscribe-requests.ts).
+    if (n.type === 'confirm') vars.confirmUrl = linkUrl(config, 'confirm', member.id, list.id, today, n.id);
   }
   if (list && member && n.audience === 'owner') vars.memberAddress = member.address;
   Object.assign(vars, payload);

@@ -118,7 +118,9 @@ export async function createStaff(
       .returning('id')
       .executeTakeFirst();
     if (!row) return { ok: false as const, errors: { email: 'An account with this address exists already.' } };
-    const listIds = input.role === 'list_admin' ? (input.listIds ?? []) : [];
+    const asked = input.role === 'list_admin' ? [...new Set(input.listIds ?? [])].filter((n) => Number.isSafeInteger(n) && n > 0) : [];
+    // Only lists that exist (one may have been deleted since the form was shown), as setListAccess does.
+    const listIds = asked.length ? (await trx.selectFrom('lists').select('id').where('id', 'in', asked).orderBy('id').execute()).map((l) => l.id) : [];
     if (listIds.length) {
       await trx
         .insertInto('staff_list_access')
@@ -134,7 +136,8 @@ export async function createStaff(
 /** Replaces a list admin's set of lists. */
 export async function setListAccess(db: Db, actor: Actor, userId: number, listIds: number[]): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const user = await trx.selectFrom('staff_users').select(['id', 'role']).where('id', '=', userId).executeTakeFirst();
+    // Locked: two saves at once would both delete, then both insert the same rows (a duplicate-key error).
+    const user = await trx.selectFrom('staff_users').select(['id', 'role']).where('id', '=', userId).forUpdate().executeTakeFirst();
     if (!user || user.role !== 'list_admin') return false;
     const before = await trx.selectFrom('staff_list_access').select('list_id').where('user_id', '=', userId).execute();
     await trx.deleteFrom('staff_list_access').where('user_id', '=', userId).execute();

@@ -38,6 +38,8 @@ describe('configuration', () => {
     [{ SMTP_URL: 'not a url' }, 'SMTP_URL'],
     [{ TIME_ZONE: 'Mars/Olympus' }, 'TIME_ZONE'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
+    [{ SECRET_KEY: 'x'.repeat(31) }, 'SECRET_KEY'],
+    [{ INBOUND_TOKEN: 'inbound-token-0123456789abcdef' }, 'INBOUND_TOKEN'],
     [{ NODE_ENV: 'production' }, 'SECRET_KEY'],
     [{ IMAP_HOST: 'imap.example.org' }, 'IMAP_USER'],
     [{ IMAP_HOST: 'imap.example.org', IMAP_USER: 'b' }, 'IMAP_PASSWORD'],
@@ -49,6 +51,27 @@ describe('configuration', () => {
     const err = errorFor(env as Record<string, string>);
     expect(err.variable.startsWith(variable)).toBe(true);
     expect(err.message).toContain(variable);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', '  \n'],
+    ['short', 'abc123\n'],
+  ])('refuses a secret.key file that is %s, naming the file', (_what, content) => {
+    const env = base();
+    const file = path.join(env.DATA_DIR, 'secret.key');
+    writeFileSync(file, content);
+    const err = errorFor(env);
+    expect(err.variable).toBe('SECRET_KEY');
+    expect(err.message).toContain(file);
+    expect(err.message).toMatch(/at least 32/);
+  });
+
+  it('accepts secrets of 32 bytes and more from every source', () => {
+    expect(loadConfig({ ...base(), SECRET_KEY: 'k'.repeat(32), INBOUND_TOKEN: 't'.repeat(32) }).inboundToken).toBe('t'.repeat(32));
+    const env = base();
+    writeFileSync(path.join(env.DATA_DIR, 'secret.key'), 's'.repeat(32) + '\n');
+    expect(loadConfig(env).secretKey).toBe('s'.repeat(32));
   });
 
   it('reads several IMAP mailboxes from JSON', () => {

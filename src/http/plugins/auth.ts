@@ -36,7 +36,8 @@
 // Multipart forms (file upload) are parsed by ./multipart.ts into request.body: text fields as strings,
 // files as { filename, contentType, data: Buffer }.
 //
-// Pages: GET/POST /login (rate-limited per IP and address), POST /logout, GET/POST /account/password.
+// Pages: GET/POST /login (rate-limited per client address and account, and per client address: SIGN_IN_LIMIT),
+// POST /logout, GET/POST /account/password.
 // Error page: templates/pages/admin/error.hbs with { title, message }; use `renderError(reply, code, msg)`.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
@@ -52,7 +53,12 @@ import { sql } from 'kysely';
 import { audit, type Actor } from '../../audit.js';
 import type { StaffRole } from '../../db/schema.js';
 import { changePassword, PASSWORD_MIN_LENGTH, signIn } from '../../staff/accounts.js';
+import { isStaffPath } from '../paths.js';
+import { csrfField, fields, text } from '../schemas.js';
+import { publicError, sendError } from './errors.js';
 import registerMultipart from './multipart.js';
+
+export { isStaffPath };
 
 export const ALL_STAFF: readonly StaffRole[] = ['site_admin', 'service_desk', 'list_admin'];
 export const DESK_ROLES: readonly StaffRole[] = ['site_admin', 'service_desk'];
@@ -99,10 +105,12 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'lk_session';
+/** Sign-in attempts per client address and account, and per client address over all accounts. */
+export const SIGN_IN_LIMIT = { perAccount: 10, perClient: 25, window: '5 minutes' } as const;
+const TOO_MANY_SIGN_INS = 'Too many sign-in attempts. Wait a few minutes and try again.';
 const LOGIN_COOKIE = 'lk_login';
 const SESSION_HOURS = 12;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const STAFF_PREFIXES = ['/admin', '/desk', '/account'];
 
 export function canAccessList(staff: StaffPrincipal, listId: number): boolean {
   return staff.allLists || staff.listIds.includes(listId);
@@ -110,10 +118,6 @@ export function canAccessList(staff: StaffPrincipal, listId: number): boolean {
 
 export function staffActor(staff: StaffPrincipal): Actor {
   return { type: 'staff', id: staff.id, label: staff.email };
-}
-
-export function isStaffPath(url: string): boolean {
-  return STAFF_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
 }
 
 /** The session id is stored hashed: a leaked sessions table does not give working cookies. */
@@ -140,8 +144,7 @@ function submittedToken(req: FastifyRequest): string {
 }
 
 export async function renderError(reply: FastifyReply, code: number, message: string): Promise<FastifyReply> {
-  const titles: Record<number, string> = { 400: 'Bad request', 403: 'Forbidden', 404: 'Not found', 429: 'Too many attempts' };
-  return reply.code(code).view('pages/admin/error.hbs', { title: titles[code] ?? 'Error', code, message });
+  return sendError(reply.request, reply, code, message);
 }
 
 /** Only same-site relative paths, so ?next= cannot send a user elsewhere. */
@@ -207,14 +210,8 @@ const authPlugin: FastifyPluginAsync = async (app) => {
     };
   }
 
-  // Staff pages: only our own scripts and styles, never framed, never cached by the browser or a proxy.
-  const STAFF_HEADERS = {
-    'content-security-policy':
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'same-origin',
-    'cache-control': 'no-store',
-  };
+  // Staff pages are never cached by the browser or a proxy (CSP and framing rules are every page's: errors.ts).
+  const STAFF_HEADERS = { 'cache-control': 'no-store' };
 
   const requireStaff: preHandlerAsyncHookHandler = async function (req, reply) {
     reply.headers(STAFF_HEADERS);
@@ -290,6 +287,21 @@ const authPlugin: FastifyPluginAsync = async (app) => {
     return hmac(config.secretKey, `login:${nonce}`);
   }
 
+  // One client trying many accounts (password spraying) meets this limit; the route's own limit is per client
+  // and account. Every attempt counts (counting failures only would let a burst of parallel tries through).
+  const signInsFromClient = app.createRateLimit({
+    max: SIGN_IN_LIMIT.perClient,
+    timeWindow: SIGN_IN_LIMIT.window,
+    keyGenerator: (req: FastifyRequest) => `sign-in|${req.ip}`,
+  });
+  async function limitSignInsPerClient(req: FastifyRequest): Promise<void> {
+    const r = await signInsFromClient(req);
+    if (!r.isAllowed && r.isExceeded) {
+      req.log.warn({ ip: req.ip }, 'sign-in attempts limited for this client address');
+      throw publicError(429, TOO_MANY_SIGN_INS);
+    }
+  }
+
   app.get('/login', async (req, reply) => {
     reply.headers(STAFF_HEADERS);
     const q = req.query as { next?: string };
@@ -305,34 +317,30 @@ const authPlugin: FastifyPluginAsync = async (app) => {
         body: {
           type: 'object',
           required: ['email', 'password'],
-          properties: {
-            email: { type: 'string', maxLength: 320 },
-            password: { type: 'string', maxLength: 1024 },
-            next: { type: 'string', maxLength: 2000 },
-            _csrf: { type: 'string', maxLength: 200 },
-          },
+          properties: { email: text(320), password: text(1024), next: text(2000), _csrf: csrfField },
         },
       },
       attachValidation: true,
+      preHandler: limitSignInsPerClient,
       config: {
         rateLimit: {
-          max: 10,
-          timeWindow: '5 minutes',
+          max: SIGN_IN_LIMIT.perAccount,
+          timeWindow: SIGN_IN_LIMIT.window,
           hook: 'preHandler',
           keyGenerator: (req: FastifyRequest) =>
             `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase()}`,
-          errorResponseBuilder: () => {
-            const err = new Error('Too many sign-in attempts. Wait a few minutes and try again.') as Error & {
-              statusCode: number;
-            };
-            err.statusCode = 429;
-            return err;
-          },
+          errorResponseBuilder: () => publicError(429, TOO_MANY_SIGN_INS),
         },
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {}) as { email?: string; password?: string; next?: string; _csrf?: string };
+      // A refused body (too long, a NUL) is not echoed back nor looked up.
+      const body = (req.validationError ? { _csrf: (req.body as { _csrf?: unknown } | null)?._csrf } : (req.body ?? {})) as {
+        email?: string;
+        password?: string;
+        next?: string;
+        _csrf?: string;
+      };
       const nonce = req.cookies[LOGIN_COOKIE];
       const email = String(body.email ?? '').trim().toLowerCase();
       const next = safeNext(body.next);
@@ -391,7 +399,8 @@ const authPlugin: FastifyPluginAsync = async (app) => {
     }),
   );
 
-  app.post('/account/password', { config: { access: pwAccess } }, async (req, reply) => {
+  const passwordBody = fields({ current: text(1024), password: text(1024), confirm: text(1024), _csrf: csrfField });
+  app.post('/account/password', { schema: { body: passwordBody }, config: { access: pwAccess } }, async (req, reply) => {
     const staff = req.staff as StaffPrincipal;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const current = typeof body.current === 'string' ? body.current : '';

@@ -160,6 +160,22 @@ describe.each(ENGINES)('admin pages on %s', (engine) => {
       expect(res.body).toContain('Choose a CSV file to import');
     });
 
+    it('refuses a UTF-16 file (NUL bytes PostgreSQL cannot store) before importing anything', async () => {
+      const utf16 = Buffer.from('email,name\nnul.name@example.org,Nu\u0000ll\n', 'utf16le').toString('latin1');
+      for (const content of [utf16, 'nul.name@example.org,Nu\u0000ll\n']) {
+        const mp = multipart({ _csrf: owner.csrfToken }, { name: 'file', filename: 'unicode.csv', content });
+        const res = await app.inject({
+          method: 'POST',
+          url: `/admin/lists/${listId}/import`,
+          headers: { cookie: owner.cookie, 'content-type': mp.contentType },
+          payload: mp.body,
+        });
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain('This file is not UTF-8 text');
+      }
+      expect(await ctx.db.selectFrom('members').select('id').where('address', '=', 'nul.name@example.org').execute()).toEqual([]);
+    });
+
     it('searches by part of the address, filters by status, and pages with keyset cursors', async () => {
       const found = await get(owner, `/admin/lists/${listId}?q=carol`);
       expect(found.body).toContain('carol@example.net');
@@ -292,6 +308,25 @@ describe.each(ENGINES)('admin pages on %s', (engine) => {
       const res = await post(admin, '/admin/staff', { email: 'site@example.test', role: 'wizard' });
       expect(res.statusCode).toBe(400);
       expect(res.body).toContain('Choose a role.');
+    });
+  });
+
+  describe('staff management under hostile or concurrent input', () => {
+    it('ignores list ids that name no list, instead of failing on the foreign key', async () => {
+      const page = await get(admin, '/admin/staff');
+      const res = await post(admin, '/admin/staff', { email: 'ghost-lists@example.test', name: 'Ghost', role: 'list_admin', list_ids: [String(listId), '999999999'], _csrf: csrfFrom(page.body) });
+      expect(res.statusCode).toBe(200);
+      const user = await ctx.db.selectFrom('staff_users').select('id').where('email', '=', 'ghost-lists@example.test').executeTakeFirstOrThrow();
+      expect((await ctx.db.selectFrom('staff_list_access').select('list_id').where('user_id', '=', user.id).execute()).map((r) => r.list_id)).toEqual([listId]);
+      const big = await post(admin, `/admin/staff/${user.id}/lists`, { list_ids: ['2147483648'] });
+      expect(big.statusCode).toBe(400);
+    });
+
+    it('saves a list admin\'s lists from several requests at once without a duplicate-key error', async () => {
+      const userId = await createStaffUser(ctx.db, 'busy-owner@example.test', 'list_admin');
+      const answers = await Promise.all(Array.from({ length: 8 }, () => post(admin, `/admin/staff/${userId}/lists`, { list_ids: [String(listId)] })));
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(303));
+      expect(await ctx.db.selectFrom('staff_list_access').select('list_id').where('user_id', '=', userId).execute()).toEqual([{ list_id: listId }]);
     });
   });
 

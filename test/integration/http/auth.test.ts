@@ -131,3 +131,58 @@ describe('password change', () => {
     expect(audit).toHaveLength(1);
   });
 });
+
+describe('sign-in limit per client address (password spraying)', () => {
+  /** One try at each of `n` accounts from one client, with the login form's own token; the status codes. */
+  async function spray(target: FastifyInstance, n: number, opts: { remoteAddress: string; forwardedFor?: (i: number) => string }) {
+    const form = await target.inject({ method: 'GET', url: '/login', remoteAddress: opts.remoteAddress });
+    const cookie = String(form.headers['set-cookie']).split(';')[0];
+    const codes: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await target.inject({
+        method: 'POST',
+        url: '/login',
+        remoteAddress: opts.remoteAddress,
+        headers: { cookie, ...(opts.forwardedFor ? { 'x-forwarded-for': opts.forwardedFor(i) } : {}) },
+        payload: { email: `sprayed-${i}@example.test`, password: 'Summer2026!', _csrf: csrfFrom(form.body) },
+      });
+      codes.push(res.statusCode);
+      if (res.statusCode === 429) expect(res.body).toContain('Too many sign-in attempts');
+    }
+    return codes;
+  }
+
+  it('limits one client address trying 30 accounts, and only that address', async () => {
+    const codes = await spray(app, 30, { remoteAddress: '198.51.100.7' });
+    expect(codes.slice(0, 25).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(25)).toEqual([429, 429, 429, 429, 429]);
+    // Even the right password waits now from that address; other addresses are not affected.
+    const form = await app.inject({ method: 'GET', url: '/login', remoteAddress: '198.51.100.7' });
+    const blocked = await app.inject({
+      method: 'POST',
+      url: '/login',
+      remoteAddress: '198.51.100.7',
+      headers: { cookie: String(form.headers['set-cookie']).split(';')[0] },
+      payload: { email: 'admin@example.test', password: TEST_PASSWORD, _csrf: csrfFrom(form.body) },
+    });
+    expect(blocked.statusCode).toBe(429);
+    await expect(signIn(app, 'admin@example.test')).resolves.toBeTruthy();
+  });
+
+  it('without TRUST_PROXY, a made-up X-Forwarded-For does not escape the limit', async () => {
+    const codes = await spray(app, 30, { remoteAddress: '198.51.100.8', forwardedFor: (i) => `203.0.113.${i}` });
+    expect(codes.slice(25)).toEqual([429, 429, 429, 429, 429]);
+  });
+
+  it('behind a trusted proxy, the limit is per forwarded client address', async () => {
+    const proxied = await buildApp({ ...ctx, config: { ...ctx.config, trustProxy: true } });
+    try {
+      const codes = await spray(proxied, 30, { remoteAddress: '127.0.0.1', forwardedFor: () => '203.0.113.50' });
+      expect(codes.slice(25)).toEqual([429, 429, 429, 429, 429]);
+      const others = await spray(proxied, 3, { remoteAddress: '127.0.0.1', forwardedFor: (i) => `203.0.113.${100 + i}` });
+      expect(others).toEqual([401, 401, 401]);
+    } finally {
+      await proxied.close();
+    }
+  });
+});

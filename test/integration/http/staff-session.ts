@@ -57,12 +57,13 @@ export function csrfFrom(html: string): string {
 }
 
 /** Signs in through GET /login + POST /login; returns the session cookie and the CSRF token of a staff page. */
-export async function signIn(app: FastifyInstance, email: string, password = TEST_PASSWORD): Promise<StaffSession> {
-  const form = await app.inject({ method: 'GET', url: '/login' });
+export async function signIn(app: FastifyInstance, email: string, password = TEST_PASSWORD, remoteAddress?: string): Promise<StaffSession> {
+  const form = await app.inject({ method: 'GET', url: '/login', remoteAddress });
   const loginCookie = cookiesOf(form).lk_login;
   const res = await app.inject({
     method: 'POST',
     url: '/login',
+    remoteAddress,
     headers: { cookie: `lk_login=${loginCookie}` },
     payload: { email, password, _csrf: csrfFrom(form.body) },
   });

@@ -14,7 +14,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import { ENGINES, createTestContext, type TestContext } from '../../helpers/context.js';
 import { addMember, createList, makeDsn, memberScores, verpFor } from './fixtures.js';
 
-const TOKEN = 'inbound-token-0123456789abcdef';
+const TOKEN = 'inbound-token-0123456789abcdef-0123456789';
 
 describe.each(ENGINES)('on %s', (engine) => {
   let ctx: TestContext;

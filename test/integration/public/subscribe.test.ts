@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/http/app.js';
+import { linkUrl } from '../../../src/links/index.js';
 import { RESEND_AFTER_MINUTES } from '../../../src/members/subscribe-requests.js';
 import { renderNotice } from '../../../src/notices/render.js';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
@@ -236,5 +237,82 @@ describe('double opt-in with the confirm link', () => {
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('Subscription confirmed');
     expect(await member('newcomer@example.org')).toMatchObject({ status: 'enabled', score: 0 });
+  });
+});
+
+describe('confirm links work once', () => {
+  /** The confirm link of each confirm mail queued for the address, oldest first, as the mail shows it. */
+  async function confirmPaths(address: string): Promise<string[]> {
+    const rows = await ctx.db.selectFrom('notices').selectAll().where('to_address', '=', address).where('type', '=', 'confirm').orderBy('id').execute();
+    const out: string[] = [];
+    for (const n of rows) {
+      const rendered = await renderNotice(ctx.db, ctx.config, { ...n, payload: n.payload as Record<string, unknown> }, ctx.clock.today());
+      if (!rendered.ok) throw new Error(rendered.error);
+      out.push(new URL(/https?:\/\/\S+\/s\/confirm\/[A-Za-z0-9._-]+/.exec(rendered.notice.text)![0]).pathname);
+    }
+    return out;
+  }
+  const welcomes = async (address: string) =>
+    (await ctx.db.selectFrom('notices').select('id').where('to_address', '=', address).where('type', '=', 'welcome').execute()).length;
+  async function unsubscribeByLink(address: string) {
+    const m = (await member(address))!;
+    const url = new URL(linkUrl(ctx.config, 'unsubscribe', m.id, listId, ctx.clock.today())).pathname;
+    expect((await app.inject({ method: 'POST', url })).statusCode).toBe(200);
+    expect((await member(address))!.status).toBe('unsubscribed');
+  }
+
+  it('replaying a used confirm link after unsubscribing changes nothing and says where to sign up', async () => {
+    const address = 'replay@example.org';
+    await submit('/subscribe/news', { email: address });
+    const [link] = await confirmPaths(address);
+    expect((await app.inject({ method: 'POST', url: link })).body).toContain('Subscription confirmed');
+    expect((await member(address))!.status).toBe('enabled');
+    expect(await welcomes(address)).toBe(1);
+    await unsubscribeByLink(address);
+
+    const page = await app.inject({ method: 'GET', url: link });
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('This link has already been used');
+    expect(page.body).toContain('To subscribe again, use the <a href="/subscribe/news">sign-up page</a>');
+    expect(page.body).not.toContain('Confirm my subscription');
+    for (let i = 0; i < 3; i++) {
+      const again = await app.inject({ method: 'POST', url: link });
+      expect(again.statusCode).toBe(410);
+      expect(again.body).toContain('This link has already been used');
+    }
+    expect((await member(address))!.status).toBe('unsubscribed');
+    expect(await welcomes(address)).toBe(1);
+
+    // Signing up again through the form sends a new link, which works (once).
+    ctx.clock.set(new Date(ctx.clock.now().getTime() + (RESEND_AFTER_MINUTES + 1) * 60_000));
+    await submit('/subscribe/news', { email: address });
+    const links = await confirmPaths(address);
+    expect(links).toHaveLength(2);
+    expect((await app.inject({ method: 'POST', url: links[1] })).body).toContain('Subscription confirmed');
+    expect((await member(address))!.status).toBe('enabled');
+    expect(await welcomes(address)).toBe(2);
+  });
+
+  it('using one confirm mail spends the older ones too', async () => {
+    const address = 'two-mails@example.org';
+    await submit('/subscribe/news', { email: address });
+    ctx.clock.set(new Date(ctx.clock.now().getTime() + (RESEND_AFTER_MINUTES + 1) * 60_000));
+    await submit('/subscribe/news', { email: address });
+    const [older, newer] = await confirmPaths(address);
+    expect((await app.inject({ method: 'POST', url: newer })).statusCode).toBe(200);
+    await unsubscribeByLink(address);
+    const res = await app.inject({ method: 'POST', url: older });
+    expect(res.statusCode).toBe(410);
+    expect((await member(address))!.status).toBe('unsubscribed');
+    expect(await welcomes(address)).toBe(1);
+  });
+
+  it('two clicks at once confirm once and send one welcome', async () => {
+    const address = 'double-click@example.org';
+    await submit('/subscribe/news', { email: address });
+    const [link] = await confirmPaths(address);
+    const answers = await Promise.all([1, 2, 3].map(() => app.inject({ method: 'POST', url: link })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 410, 410]);
+    expect(await welcomes(address)).toBe(1);
   });
 });

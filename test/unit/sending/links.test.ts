@@ -33,4 +33,13 @@ describe('signed links', () => {
     const token = linkToken(config.secretKey, 'unsubscribe', 1, 2, '2026-03-01');
     expect(verifyLink(config, 'unsubscribe', token, '2030-03-01')).toMatchObject({ ok: true });
   });
+
+  it('binds a confirm link to its request: the id round-trips and cannot be moved or dropped', () => {
+    const token = linkToken(config.secretKey, 'confirm', 42, 7, '2026-03-01', 9001);
+    expect(token).toMatch(/^c\.42\.7\.\d{8}\.9001\.[A-Za-z0-9_-]{22}$/);
+    expect(verifyLink(config, 'confirm', token, '2026-03-01')).toEqual({ ok: true, action: 'confirm', memberId: 42, listId: 7, expires: '2026-03-08', requestId: 9001 });
+    const [a, m, l, e, , sig] = token.split('.');
+    expect(verifyLink(config, 'confirm', `${a}.${m}.${l}.${e}.9002.${sig}`, '2026-03-01')).toEqual({ ok: false, error: 'bad_signature' });
+    expect(verifyLink(config, 'confirm', `${a}.${m}.${l}.${e}.${sig}`, '2026-03-01')).toEqual({ ok: false, error: 'bad_signature' });
+  });
 });

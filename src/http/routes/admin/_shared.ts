@@ -2,6 +2,7 @@
 import type { MemberStatus } from '../../../db/schema.js';
 import type { TrendDay } from '../../../lists/lists.js';
 import { MEMBER_STATUSES } from '../../../lists/lists.js';
+import { bigId, smallId } from '../../schemas.js';
 
 export const STATUS_LABELS: Record<MemberStatus, string> = {
   enabled: 'Enabled',
@@ -38,7 +39,8 @@ export const FLASHES: Record<string, { kind: 'ok' | 'error'; text: string }> = {
 };
 
 export function flashFor(key: unknown): { kind: string; text: string } | undefined {
-  return typeof key === 'string' ? FLASHES[key] : undefined;
+  // hasOwn: `?flash=constructor` must not find Object.prototype's.
+  return typeof key === 'string' && Object.hasOwn(FLASHES, key) ? FLASHES[key] : undefined;
 }
 
 /**
@@ -81,8 +83,5 @@ export function trendSvg(days: TrendDay[], opts: { width?: number; height?: numb
 export const postRouteParams = {
   type: 'object',
   required: ['listId'],
-  properties: {
-    listId: { type: 'string', pattern: '^[0-9]{1,9}$' },
-    postId: { type: 'string', pattern: '^[0-9]{1,15}$' },
-  },
+  properties: { listId: smallId, postId: bigId },
 } as const;

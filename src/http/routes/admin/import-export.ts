@@ -1,27 +1,35 @@
 // CSV import (upload, progress page that refreshes itself without JS, per-row report) and streaming export.
 import type { FastifyPluginAsync } from 'fastify';
 import { getList } from '../../../lists/lists.js';
-import { exportCsv, parseMemberCsv } from '../../../members/csv.js';
+import { exportCsv, parseMemberCsv, spreadsheetSafe } from '../../../members/csv.js';
 import { getImport, startImport } from '../../../members/imports.js';
 import { renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
 import { isUploadedFile } from '../../plugins/multipart.js';
-import { parseStatus, positiveInt, str } from './_shared.js';
+import { bigId, csrfField, fields, params, smallId, text } from '../../schemas.js';
+import { parseStatus, str } from './_shared.js';
 import { LIST_OWNERS } from './lists.js';
 
 const REPORT_ROWS_SHOWN = 1000;
+
+const listParams = params({ listId: smallId });
+const importParams = params({ listId: smallId, importId: bigId });
+/** The uploaded file (multipart) is an object the handler checks; pasted CSV is text. */
+const importBody = fields({ csv: text(30 * 1024 * 1024), file: {}, _csrf: csrfField });
+const exportQuery = fields({ status: text(40), q: text(1000), match: text(20), sort: text(40) });
 
 const importExport: FastifyPluginAsync = async (app) => {
   const { db } = app.ctx;
   const owners = { roles: LIST_OWNERS, list: 'listId' };
   const listIdOf = (p: unknown) => Number((p as { listId: string }).listId);
+  const importIdOf = (p: unknown) => Number((p as { importId: string }).importId);
 
-  app.get('/admin/lists/:listId/import', { config: { access: owners } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/import', { schema: { params: listParams }, config: { access: owners } }, async (req, reply) => {
     const list = await getList(db, listIdOf(req.params));
     if (!list) return renderError(reply, 404, 'No such list.');
     return reply.view('pages/admin/import.hbs', { title: 'Import members', list });
   });
 
-  app.post('/admin/lists/:listId/import', { config: { access: owners } }, async (req, reply) => {
+  app.post('/admin/lists/:listId/import', { schema: { params: listParams, body: importBody }, config: { access: owners } }, async (req, reply) => {
     const listId = listIdOf(req.params);
     const list = await getList(db, listId);
     if (!list) return renderError(reply, 404, 'No such list.');
@@ -38,6 +46,8 @@ const importExport: FastifyPluginAsync = async (app) => {
     }
     const again = (error: string) => reply.code(400).view('pages/admin/import.hbs', { title: 'Import members', list, error });
     if (!data) return again('Choose a CSV file to import.');
+    // UTF-16 (what some spreadsheets save as "Unicode text") is full of NUL bytes, which PostgreSQL refuses in text.
+    if (data.includes(0)) return again('This file is not UTF-8 text (it contains NUL bytes). Save it as "CSV UTF-8" and try again.');
     const parsed = parseMemberCsv(data);
     if ('error' in parsed) return again(parsed.error);
     const job = await startImport(app.ctx, staffActor(req.staff as StaffPrincipal), listId, parsed, filename);
@@ -48,11 +58,10 @@ const importExport: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/admin/lists/${listId}/imports/${job.id}`, 303);
   });
 
-  app.get('/admin/lists/:listId/imports/:importId', { config: { access: owners } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/imports/:importId', { schema: { params: importParams }, config: { access: owners } }, async (req, reply) => {
     const listId = listIdOf(req.params);
-    const importId = positiveInt((req.params as { importId: string }).importId);
     const list = await getList(db, listId);
-    const job = importId ? await getImport(db, listId, importId) : undefined;
+    const job = await getImport(db, listId, importIdOf(req.params));
     if (!list || !job) return renderError(reply, 404, 'No such import.');
     const refused = (job.refused ?? []) as { line: number; address: string; reason: string }[];
     const running = job.state === 'running';
@@ -69,10 +78,8 @@ const importExport: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.get('/admin/lists/:listId/imports/:importId/status', { config: { access: owners } }, async (req, reply) => {
-    const listId = listIdOf(req.params);
-    const importId = positiveInt((req.params as { importId: string }).importId);
-    const job = importId ? await getImport(db, listId, importId) : undefined;
+  app.get('/admin/lists/:listId/imports/:importId/status', { schema: { params: importParams }, config: { access: owners } }, async (req, reply) => {
+    const job = await getImport(db, listIdOf(req.params), importIdOf(req.params));
     if (!job) return reply.code(404).send({ error: 'not_found' });
     return {
       id: job.id,
@@ -86,15 +93,13 @@ const importExport: FastifyPluginAsync = async (app) => {
     };
   });
 
-  app.get('/admin/lists/:listId/imports/:importId/refused.csv', { config: { access: owners } }, async (req, reply) => {
-    const listId = listIdOf(req.params);
-    const importId = positiveInt((req.params as { importId: string }).importId);
-    const job = importId ? await getImport(db, listId, importId) : undefined;
+  app.get('/admin/lists/:listId/imports/:importId/refused.csv', { schema: { params: importParams }, config: { access: owners } }, async (req, reply) => {
+    const job = await getImport(db, listIdOf(req.params), importIdOf(req.params));
     if (!job) return renderError(reply, 404, 'No such import.');
     const { stringify } = await import('csv-stringify/sync');
     const refused = (job.refused ?? []) as { line: number; address: string; reason: string }[];
     const body = stringify(
-      refused.map((r) => [r.line, /^[=+\-@\t\r]/.test(r.address) ? `'${r.address}` : r.address, r.reason]),
+      refused.map((r) => [r.line, spreadsheetSafe(r.address), r.reason]),
       { header: true, columns: ['line', 'address', 'reason'] },
     );
     return reply
@@ -103,7 +108,7 @@ const importExport: FastifyPluginAsync = async (app) => {
       .send(body);
   });
 
-  app.get('/admin/lists/:listId/export.csv', { config: { access: owners } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/export.csv', { schema: { params: listParams, querystring: exportQuery }, config: { access: owners } }, async (req, reply) => {
     const listId = listIdOf(req.params);
     const list = await getList(db, listId);
     if (!list) return renderError(reply, 404, 'No such list.');

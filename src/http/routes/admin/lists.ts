@@ -11,10 +11,31 @@ import {
   type MemberSort,
 } from '../../../members/directory.js';
 import { ADMIN_ONLY, ALL_STAFF, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
+import { csrfField, fields, params, smallId, text } from '../../schemas.js';
 import { flashFor, parseStatus, positiveInt, STATUS_LABELS, str } from './_shared.js';
 
 /** Who may change a list's members (add, import, export) and its name fields: not the service desk. */
 export const LIST_OWNERS = ['site_admin', 'list_admin'] as const;
+
+const listParams = params({ listId: smallId });
+const listBody = fields({
+  name: text(1000),
+  display_name: text(1000),
+  description: text(20_000),
+  owner_address: text(1000),
+  _csrf: csrfField,
+});
+/** Unknown sorts, statuses and modes fall back to the defaults (old bookmarks keep working); text is bounded. */
+const tableQuery = fields({
+  q: text(1000),
+  match: text(20),
+  status: text(40),
+  sort: text(40),
+  limit: text(20),
+  after: text(2000),
+  before: text(2000),
+  flash: text(40),
+});
 
 function listInput(body: Record<string, unknown>): ListInput {
   return {
@@ -40,7 +61,7 @@ const lists: FastifyPluginAsync = async (app) => {
     listForm(reply, 200, { creating: true, values: {} }),
   );
 
-  app.post('/admin/lists', { config: { access: { roles: ADMIN_ONLY } } }, async (req, reply) => {
+  app.post('/admin/lists', { schema: { body: listBody }, config: { access: { roles: ADMIN_ONLY } } }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const input = listInput(body);
     const result = await createList(db, staffActor(req.staff as StaffPrincipal), input);
@@ -48,7 +69,7 @@ const lists: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/admin/lists/${result.id}?flash=list_created`, 303);
   });
 
-  app.get('/admin/lists/:listId/edit', { config: { access: { roles: LIST_OWNERS, list: 'listId' } } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/edit', { schema: { params: listParams }, config: { access: { roles: LIST_OWNERS, list: 'listId' } } }, async (req, reply) => {
     const list = await getList(db, Number((req.params as { listId: string }).listId));
     if (!list) return renderError(reply, 404, 'No such list.');
     return listForm(reply, 200, {
@@ -58,7 +79,7 @@ const lists: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.post('/admin/lists/:listId/edit', { config: { access: { roles: LIST_OWNERS, list: 'listId' } } }, async (req, reply) => {
+  app.post('/admin/lists/:listId/edit', { schema: { params: listParams, body: listBody }, config: { access: { roles: LIST_OWNERS, list: 'listId' } } }, async (req, reply) => {
     const listId = Number((req.params as { listId: string }).listId);
     const list = await getList(db, listId);
     if (!list) return renderError(reply, 404, 'No such list.');
@@ -68,14 +89,14 @@ const lists: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/admin/lists/${listId}?flash=list_saved`, 303);
   });
 
-  app.get('/admin/lists/:listId', { config: { access: { roles: ALL_STAFF, list: 'listId' } } }, async (req, reply) => {
+  app.get('/admin/lists/:listId', { schema: { params: listParams, querystring: tableQuery }, config: { access: { roles: ALL_STAFF, list: 'listId' } } }, async (req, reply) => {
     const staff = req.staff as StaffPrincipal;
     const listId = Number((req.params as { listId: string }).listId);
     const query = req.query as Record<string, unknown>;
     const q = normaliseQuery(str(query.q, 300));
     const match: MatchMode = query.match === 'prefix' ? 'prefix' : 'contains';
     const status = parseStatus(query.status);
-    const sort = (typeof query.sort === 'string' && query.sort in MEMBER_SORTS ? query.sort : 'address') as MemberSort;
+    const sort = (typeof query.sort === 'string' && Object.hasOwn(MEMBER_SORTS, query.sort) ? query.sort : 'address') as MemberSort;
     const limit = positiveInt(query.limit) ?? 50;
     const after = str(query.after, 500);
     const before = str(query.before, 500);

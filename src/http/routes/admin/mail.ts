@@ -9,6 +9,7 @@ import { decodeHeader, headerValue, parseMessage } from '../../../bounce/mime.js
 import { inboundCounts, listInbound, mailboxStatuses, rawMessage } from '../../../intake/queries.js';
 import { outboxDir } from '../../../sending/transport.js';
 import { ADMIN_ONLY, DESK_ROLES, renderError } from '../../plugins/auth.js';
+import { bigId, params } from '../../schemas.js';
 
 const PAGE = 50;
 /** Raw messages larger than this are shown cut (the download has all of it). */
@@ -70,7 +71,7 @@ const mailRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } } } as const;
+  const idParams = params({ id: bigId });
 
   app.get('/admin/mail/inbound/:id', { schema: { params: idParams }, config: { access: desk } }, async (req, reply) => {
     const id = Number((req.params as { id: string }).id);

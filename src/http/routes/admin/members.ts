@@ -12,10 +12,19 @@ import {
 } from '../../../members/directory.js';
 import { reenable, removeMember, resetScore } from '../../../members/operations.js';
 import { ALL_STAFF, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
-import { flashFor, positiveInt, STATUS_LABELS, str } from './_shared.js';
+import { bigId, csrfField, fields, oneOf, params, smallId, text } from '../../schemas.js';
+import { flashFor, STATUS_LABELS, str } from './_shared.js';
 import { LIST_OWNERS } from './lists.js';
 
-type Action = 'reenable' | 'reset_score' | 'remove';
+const ACTION_NAMES = ['reenable', 'reset_score', 'remove'] as const;
+type Action = (typeof ACTION_NAMES)[number];
+
+const listParams = params({ listId: smallId });
+const memberParams = params({ listId: smallId, memberId: bigId });
+const actionParams = params({ listId: smallId, memberId: bigId, action: oneOf(ACTION_NAMES) });
+const eventParams = params({ listId: smallId, memberId: bigId, eventId: bigId });
+const flashQuery = fields({ flash: text(40) });
+const addBody = fields({ address: text(1000), display_name: text(1000), _csrf: csrfField });
 
 const ACTIONS: Record<Action, { label: string; question: string; danger: boolean; run: typeof reenable; when: (status: string, score: number) => boolean }> = {
   reenable: {
@@ -41,9 +50,10 @@ const ACTIONS: Record<Action, { label: string; question: string; danger: boolean
   },
 };
 
-function ids(req: FastifyRequest): { listId: number; memberId: number | null } {
+/** The route's ids, checked by its params schema. */
+function ids(req: FastifyRequest): { listId: number; memberId: number } {
   const p = req.params as { listId: string; memberId?: string };
-  return { listId: Number(p.listId), memberId: positiveInt(p.memberId) };
+  return { listId: Number(p.listId), memberId: Number(p.memberId ?? 0) };
 }
 
 const members: FastifyPluginAsync = async (app) => {
@@ -51,13 +61,13 @@ const members: FastifyPluginAsync = async (app) => {
   const owners = { roles: LIST_OWNERS, list: 'listId' };
   const anyStaff = { roles: ALL_STAFF, list: 'listId' };
 
-  app.get('/admin/lists/:listId/members/new', { config: { access: owners } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/members/new', { schema: { params: listParams }, config: { access: owners } }, async (req, reply) => {
     const list = await getList(db, ids(req).listId);
     if (!list) return renderError(reply, 404, 'No such list.');
     return reply.view('pages/admin/member-new.hbs', { title: 'Add member', list, values: {} });
   });
 
-  app.post('/admin/lists/:listId/members', { config: { access: owners } }, async (req, reply) => {
+  app.post('/admin/lists/:listId/members', { schema: { params: listParams, body: addBody }, config: { access: owners } }, async (req, reply) => {
     const { listId } = ids(req);
     const list = await getList(db, listId);
     if (!list) return renderError(reply, 404, 'No such list.');
@@ -72,10 +82,10 @@ const members: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/admin/lists/${listId}/members/${result.id}?flash=member_added`, 303);
   });
 
-  app.get('/admin/lists/:listId/members/:memberId', { config: { access: anyStaff } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/members/:memberId', { schema: { params: memberParams, querystring: flashQuery }, config: { access: anyStaff } }, async (req, reply) => {
     const { listId, memberId } = ids(req);
     const list = await getList(db, listId);
-    const member = memberId ? await getMember(db, listId, memberId) : undefined;
+    const member = await getMember(db, listId, memberId);
     if (!list || !member) return renderError(reply, 404, 'No such member on this list.');
     const [events, history] = await Promise.all([bounceTimeline(db, listId, member.id), memberHistory(db, member.id)]);
     const score = Number(member.score);
@@ -96,11 +106,10 @@ const members: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.get('/admin/lists/:listId/members/:memberId/confirm/:action', { config: { access: anyStaff } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/members/:memberId/confirm/:action', { schema: { params: actionParams }, config: { access: anyStaff } }, async (req, reply) => {
     const { listId, memberId } = ids(req);
-    const action = (req.params as { action: string }).action as Action;
-    if (!(action in ACTIONS)) return renderError(reply, 404, 'No such action.');
-    const member = memberId ? await getMember(db, listId, memberId) : undefined;
+    const action = (req.params as { action: Action }).action;
+    const member = await getMember(db, listId, memberId);
     if (!member) return renderError(reply, 404, 'No such member on this list.');
     return reply.view('pages/admin/member-confirm.hbs', {
       title: ACTIONS[action].label,
@@ -111,22 +120,21 @@ const members: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.post('/admin/lists/:listId/members/:memberId/actions/:action', { config: { access: anyStaff } }, async (req, reply) => {
+  app.post('/admin/lists/:listId/members/:memberId/actions/:action', { schema: { params: actionParams, body: fields({ _csrf: csrfField }) }, config: { access: anyStaff } }, async (req, reply) => {
     const { listId, memberId } = ids(req);
-    const action = (req.params as { action: string }).action as Action;
-    if (!(action in ACTIONS)) return renderError(reply, 404, 'No such action.');
-    const member = memberId ? await getMember(db, listId, memberId) : undefined;
+    const action = (req.params as { action: Action }).action;
+    const member = await getMember(db, listId, memberId);
     if (!member) return renderError(reply, 404, 'No such member on this list.');
     const result = await ACTIONS[action].run(db, staffActor(req.staff as StaffPrincipal), member.id, clock.today());
     if (!result.ok) return renderError(reply, 404, 'No such member on this list.');
     return reply.redirect(`/admin/lists/${listId}/members/${member.id}?flash=${result.changed ? action : 'unchanged'}`, 303);
   });
 
-  app.get('/admin/lists/:listId/members/:memberId/events/:eventId/raw', { config: { access: anyStaff } }, async (req, reply) => {
+  app.get('/admin/lists/:listId/members/:memberId/events/:eventId/raw', { schema: { params: eventParams, querystring: fields({ download: text(10) }) }, config: { access: anyStaff } }, async (req, reply) => {
     const { listId, memberId } = ids(req);
-    const eventId = positiveInt((req.params as { eventId: string }).eventId);
-    const member = memberId ? await getMember(db, listId, memberId) : undefined;
-    const raw = member && eventId ? await rawBounce(db, listId, member.id, eventId) : null;
+    const eventId = Number((req.params as { eventId: string }).eventId);
+    const member = await getMember(db, listId, memberId);
+    const raw = member ? await rawBounce(db, listId, member.id, eventId) : null;
     if (!member || !raw) return renderError(reply, 404, 'No stored message for this bounce event.');
     if ((req.query as Record<string, unknown>).download === '1') {
       return reply

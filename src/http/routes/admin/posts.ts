@@ -15,6 +15,7 @@ import {
   type PostProgress,
 } from '../../../sending/posts.js';
 import { POST_ROLES, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
+import { csrfField, fields, oneOf, text } from '../../schemas.js';
 import { postRouteParams } from './_shared.js';
 
 const access = { roles: POST_ROLES, list: 'listId' };
@@ -22,6 +23,7 @@ const RESULTS_PAGE = 100;
 const FAILED: readonly DeliveryStatus[] = ['failed', 'bounced', 'complained'];
 
 const ids = postRouteParams;
+const csrfOnly = fields({ _csrf: csrfField });
 
 type Show = 'all' | 'failures' | 'pending' | 'delayed' | 'done';
 const SHOWS: readonly Show[] = ['all', 'failures', 'pending', 'delayed', 'done'];
@@ -133,14 +135,7 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
     {
       schema: {
         params: ids,
-        body: {
-          type: 'object',
-          properties: {
-            subject: { type: 'string', maxLength: 998 },
-            text: { type: 'string', maxLength: 5_000_000 },
-            html: { type: 'string', maxLength: 5_000_000 },
-          },
-        },
+        body: fields({ subject: text(998), text: text(5_000_000), html: text(5_000_000), _csrf: csrfField }),
       },
       attachValidation: true,
       config: { access },
@@ -155,7 +150,7 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
         html: typeof body.html === 'string' ? body.html : '',
       };
       if (req.validationError) {
-        return renderCompose(reply.code(400), list, values, { field: 'subject', text: 'The subject is too long (998 characters at most) or the body too large (5 MB).' });
+        return renderCompose(reply.code(400), list, values, { field: 'subject', text: 'The subject is too long (998 characters at most), the body too large (5 MB), or one of them holds a NUL character.' });
       }
       const staff = req.staff as StaffPrincipal;
       const result = await createPost(db, staffActor(staff), { listId: list.id, subject: values.subject, text: values.text, html: values.html }, clock);
@@ -175,14 +170,11 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
     {
       schema: {
         params: ids,
-        querystring: {
-          type: 'object',
-          properties: {
-            show: { type: 'string', enum: SHOWS },
-            after: { type: 'string', pattern: '^[0-9]{1,15}$' },
-            flash: { type: 'string', maxLength: 20 },
-          },
-        },
+        querystring: fields({
+          show: oneOf(SHOWS),
+          after: { type: 'string', pattern: '^[0-9]{1,15}$' },
+          flash: text(20),
+        }),
       },
       config: { access },
     },
@@ -219,7 +211,7 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
               ).n,
             )
           : 0;
-      const flash = q.flash && FLASHES[q.flash] ? { kind: 'ok', text: FLASHES[q.flash] } : undefined;
+      const flash = q.flash && Object.hasOwn(FLASHES, q.flash) ? { kind: 'ok', text: FLASHES[q.flash] } : undefined;
       const base = `/admin/lists/${list.id}/posts/${post.id}`;
       return reply.view('pages/admin/posts/show.hbs', {
         title: `${post.subject} · ${list.name}`,
@@ -247,7 +239,7 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
     return progressView(p);
   });
 
-  app.post('/admin/lists/:listId/posts/:postId/retry-interrupted', { schema: { params: ids }, config: { access } }, async (req, reply) => {
+  app.post('/admin/lists/:listId/posts/:postId/retry-interrupted', { schema: { params: ids, body: csrfOnly }, config: { access } }, async (req, reply) => {
     const loaded = await loadPost(req, reply);
     if (!loaded) return reply;
     await retryInterrupted(db, staffActor(req.staff as StaffPrincipal), loaded.post.id, clock);
@@ -257,7 +249,7 @@ const postsRoutes: FastifyPluginAsync = async (app) => {
   const actions = { start: startPost, pause: pausePost, resume: resumePost, cancel: cancelPost } as const;
   const done = { start: 'started', pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
   for (const name of Object.keys(actions) as (keyof typeof actions)[]) {
-    app.post(`/admin/lists/:listId/posts/:postId/${name}`, { schema: { params: ids }, config: { access } }, async (req, reply) => {
+    app.post(`/admin/lists/:listId/posts/:postId/${name}`, { schema: { params: ids, body: csrfOnly }, config: { access } }, async (req, reply) => {
       const loaded = await loadPost(req, reply);
       if (!loaded) return reply;
       const actor = staffActor(req.staff as StaffPrincipal);

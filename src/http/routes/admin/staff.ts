@@ -11,9 +11,14 @@ import {
   STAFF_ROLES,
 } from '../../../staff/accounts.js';
 import { ADMIN_ONLY, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
+import { csrfField, fields, idList, params, smallId, text } from '../../schemas.js';
 import { flashFor, positiveInt, str } from './_shared.js';
 
 const ROLE_LABELS = { site_admin: 'Site admin', service_desk: 'Service desk', list_admin: 'List admin' } as const;
+
+const userParams = params({ userId: smallId });
+const listIds = idList(smallId);
+const createBody = fields({ email: text(1000), name: text(1000), role: text(40), list_ids: listIds, _csrf: csrfField });
 
 function listIdsFrom(v: unknown): number[] {
   const arr = Array.isArray(v) ? v : v === undefined ? [] : [v];
@@ -40,11 +45,11 @@ const staffPages: FastifyPluginAsync = async (app) => {
     };
   }
 
-  app.get('/admin/staff', { config: { access } }, async (req, reply) =>
+  app.get('/admin/staff', { schema: { querystring: fields({ flash: text(40) }) }, config: { access } }, async (req, reply) =>
     reply.view('pages/admin/staff.hbs', await page({ flash: flashFor((req.query as Record<string, unknown>).flash) })),
   );
 
-  app.post('/admin/staff', { config: { access } }, async (req, reply) => {
+  app.post('/admin/staff', { schema: { body: createBody }, config: { access } }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const result = await createStaff(db, staffActor(req.staff as StaffPrincipal), {
       email: str(body.email, 400),
@@ -61,28 +66,27 @@ const staffPages: FastifyPluginAsync = async (app) => {
     );
   });
 
-  app.post('/admin/staff/:userId/lists', { config: { access } }, async (req, reply) => {
-    const userId = positiveInt((req.params as { userId: string }).userId);
+  app.post('/admin/staff/:userId/lists', { schema: { params: userParams, body: fields({ list_ids: listIds, _csrf: csrfField }) }, config: { access } }, async (req, reply) => {
+    const userId = Number((req.params as { userId: string }).userId);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const ok = userId ? await setListAccess(db, staffActor(req.staff as StaffPrincipal), userId, listIdsFrom(body.list_ids)) : false;
+    const ok = await setListAccess(db, staffActor(req.staff as StaffPrincipal), userId, listIdsFrom(body.list_ids));
     if (!ok) return renderError(reply, 400, 'Only list admins are given lists.');
     return reply.redirect('/admin/staff?flash=staff_saved', 303);
   });
 
-  app.post('/admin/staff/:userId/active', { config: { access } }, async (req, reply) => {
-    const userId = positiveInt((req.params as { userId: string }).userId);
+  app.post('/admin/staff/:userId/active', { schema: { params: userParams, body: fields({ active: text(10), _csrf: csrfField }) }, config: { access } }, async (req, reply) => {
+    const userId = Number((req.params as { userId: string }).userId);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!userId) return renderError(reply, 404, 'No such account.');
     const result = await setStaffActive(db, staffActor(req.staff as StaffPrincipal), userId, body.active === 'true');
     if (!result.ok) return renderError(reply, 400, result.error);
     return reply.redirect('/admin/staff?flash=staff_saved', 303);
   });
 
-  app.post('/admin/staff/:userId/reset-password', { config: { access } }, async (req, reply) => {
-    const userId = positiveInt((req.params as { userId: string }).userId);
-    const password = userId ? await resetStaffPassword(db, staffActor(req.staff as StaffPrincipal), userId) : null;
+  app.post('/admin/staff/:userId/reset-password', { schema: { params: userParams, body: fields({ _csrf: csrfField }) }, config: { access } }, async (req, reply) => {
+    const userId = Number((req.params as { userId: string }).userId);
+    const password = await resetStaffPassword(db, staffActor(req.staff as StaffPrincipal), userId);
     if (!password) return renderError(reply, 404, 'No such account.');
-    const user = await db.selectFrom('staff_users').select('email').where('id', '=', userId as number).executeTakeFirst();
+    const user = await db.selectFrom('staff_users').select('email').where('id', '=', userId).executeTakeFirst();
     return reply.view('pages/admin/staff.hbs', await page({ created: { email: user?.email ?? '', password, reset: true } }));
   });
 };

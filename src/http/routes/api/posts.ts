@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelPost, createPost, pausePost, postProgress, resumePost, startPost, type PostActionResult } from '../../../sending/posts.js';
 import { POST_ROLES, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
+import { text } from '../../schemas.js';
 import { postRouteParams } from '../admin/_shared.js';
 
 const access = { roles: POST_ROLES, list: 'listId' };
@@ -14,9 +15,9 @@ const postBody = {
   required: ['subject'],
   additionalProperties: false,
   properties: {
-    subject: { type: 'string', minLength: 1, maxLength: 998 },
-    text: { type: ['string', 'null'], maxLength: 5_000_000 },
-    html: { type: ['string', 'null'], maxLength: 5_000_000 },
+    subject: { ...text(998), minLength: 1 },
+    text: { ...text(5_000_000), type: ['string', 'null'] },
+    html: { ...text(5_000_000), type: ['string', 'null'] },
   },
 } as const;
 

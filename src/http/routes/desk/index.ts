@@ -4,22 +4,35 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { previewSettings, type SettingsPreview } from '../../../lists/preview.js';
 import { updateListSettings, validateListSettings } from '../../../lists/settings.js';
 import { DESK_ROLES, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
+import { csrfField, fields, params, smallId, text } from '../../schemas.js';
 import { auditActions, auditPage, decodeCursor, listAllSettings, listSettings, type AuditFilter, type ListSettingsRow } from './queries.js';
 import { FIELD_LABELS, formFromRow, formFromBody, settingsChanges, fingerprint, type SettingsForm } from './settings-form.js';
 
 const access = { roles: DESK_ROLES };
 const AUDIT_PAGE_SIZE = 50;
 
-const listParams = {
-  type: 'object',
-  required: ['listId'],
-  properties: { listId: { type: 'string', pattern: '^[0-9]{1,9}$' } },
-} as const;
+const listParams = params({ listId: smallId });
+/** The form as sent: numbers as typed (validateListSettings says what is wrong with them), switches, intent. */
+const settingsBody = fields({
+  threshold: text(100),
+  stale_after_days: text(100),
+  warnings: text(100),
+  warning_interval_days: text(100),
+  blocked_weight: text(100),
+  notify_owner_on_disable: text(10),
+  notify_owner_on_removal: text(10),
+  unsubscribe_on_complaint: text(10),
+  process_bounces: text(10),
+  switches: text(10),
+  intent: text(20),
+  previewed: text(200),
+  _csrf: csrfField,
+});
 
 const deskRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config } = app.ctx;
 
-  app.get('/desk', { config: { access } }, async (req, reply) => {
+  app.get('/desk', { schema: { querystring: fields({ saved: text(200) }) }, config: { access } }, async (req, reply) => {
     const lists = await listAllSettings(db);
     const saved = (req.query as { saved?: string }).saved;
     const flash = saved ? { kind: 'ok', text: `Settings of ${saved} saved.` } : undefined;
@@ -62,7 +75,7 @@ const deskRoutes: FastifyPluginAsync = async (app) => {
     return renderEdit(reply, list, formFromRow(list));
   });
 
-  app.post('/desk/lists/:listId', { schema: { params: listParams }, config: { access } }, async (req, reply) => {
+  app.post('/desk/lists/:listId', { schema: { params: listParams, body: settingsBody }, config: { access } }, async (req, reply) => {
     const list = await loadList(req, reply);
     if (!list) return reply;
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -91,17 +104,14 @@ const deskRoutes: FastifyPluginAsync = async (app) => {
     '/desk/audit',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            list: { type: 'string', maxLength: 12 },
-            action: { type: 'string', maxLength: 100 },
-            actor: { type: 'string', maxLength: 320 },
-            from: { type: 'string', maxLength: 10 },
-            to: { type: 'string', maxLength: 10 },
-            before: { type: 'string', maxLength: 20 },
-          },
-        },
+        querystring: fields({
+          list: text(12),
+          action: text(100),
+          actor: text(320),
+          from: text(10),
+          to: text(10),
+          before: text(20),
+        }),
       },
       config: { access },
     },
@@ -110,7 +120,7 @@ const deskRoutes: FastifyPluginAsync = async (app) => {
       const errors: string[] = [];
       const date = (v: string | undefined, label: string): string | null => {
         if (!v) return null;
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+        if (!isCalendarDate(v)) {
           errors.push(`${label} must be a date like 2026-01-31.`);
           return null;
         }
@@ -154,6 +164,15 @@ const deskRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 };
+
+/** YYYY-MM-DD naming a real day (JavaScript takes 2026-02-31 for March 3rd; PostgreSQL refuses it, and year 0). */
+function isCalendarDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 1 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
 
 /** A change's before/after as rows ("threshold: 5 → 3"); anything else as compact JSON. */
 function describeDetails(details: unknown): { changes: { field: string; from: string; to: string }[]; rest: string } {

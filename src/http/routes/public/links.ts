@@ -5,7 +5,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Actor } from '../../../audit.js';
 import { verifyLink, linkUrl, type LinkAction, type LinkCheck } from '../../../links/index.js';
-import { reenable, resubscribe, unsubscribe } from '../../../members/operations.js';
+import { reenable, unsubscribe } from '../../../members/operations.js';
+import { confirmLinkOpen, confirmSubscription } from '../../../members/subscribe-requests.js';
 import { queueNotice } from '../../../notices/index.js';
 
 const tokenParams = {
@@ -67,11 +68,21 @@ const linksRoutes: FastifyPluginAsync = async (app) => {
     return reply.header('cache-control', 'no-store').view('pages/public/link-done.hbs', { title, message, ...extra });
   }
 
+  /** A confirm link already used: say so, and where to sign up again. */
+  async function usedPage(reply: FastifyReply, listId: number): Promise<FastifyReply> {
+    const l = await ctx.db.selectFrom('lists').select(['name', 'display_name']).where('id', '=', listId).executeTakeFirst();
+    return reply
+      .code(410)
+      .header('cache-control', 'no-store')
+      .view('pages/public/link-used.hbs', { title: 'Link already used', list: l ? l.display_name || l.name : null, signUp: l ? `/subscribe/${l.name}` : null });
+  }
+
   for (const action of ['unsubscribe', 'reenable', 'confirm'] as const) {
     app.get(`/s/${action}/:token`, { schema: { params: tokenParams } }, async (req, reply) => {
       const { token } = req.params as { token: string };
       const check = verifyLink(ctx.config, action, token, ctx.clock.today());
       if (!check.ok) return invalid(reply, check);
+      if (action === 'confirm' && !(await confirmLinkOpen(ctx.db, check))) return usedPage(reply, check.listId);
       return confirmPage(reply, action, token, await listLabel(check.listId));
     });
 
@@ -99,17 +110,8 @@ const linksRoutes: FastifyPluginAsync = async (app) => {
         } else if (action === 'reenable') {
           await reenable(ctx.db, actor, check.memberId, today);
         } else {
-          const r = await resubscribe(ctx.db, actor, check.memberId, today);
-          if (r.ok && r.changed) {
-            await queueNotice(ctx.db, {
-              type: 'welcome',
-              listId: check.listId,
-              memberId: check.memberId,
-              to: r.address,
-              dedupeKey: `welcome:${check.memberId}:${ctx.clock.now().toISOString()}`,
-              now: ctx.clock.now(),
-            });
-          }
+          const r = await confirmSubscription(ctx, check, actor);
+          if (r.state === 'used') return usedPage(reply, check.listId);
         }
       }
       ctx.logger.info({ action, listId: check.listId }, 'signed link used');

@@ -3,6 +3,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requestManageLink, requestSubscription } from '../../../members/subscribe-requests.js';
+import { publicError } from '../../plugins/errors.js';
+import { csrfField, fields, text } from '../../schemas.js';
 
 const LIST_NAME = '^[a-z0-9][a-z0-9._-]{0,62}$';
 
@@ -11,13 +13,7 @@ const FORM_RATE_LIMIT = {
   max: 10,
   timeWindow: '10 minutes',
   keyGenerator: (req: FastifyRequest) => `subscribe|${req.ip}`,
-  errorResponseBuilder: () => {
-    const err = new Error('Too many requests from your address. Wait a few minutes and try again.') as Error & {
-      statusCode: number;
-    };
-    err.statusCode = 429;
-    return err;
-  },
+  errorResponseBuilder: () => publicError(429, 'Too many requests from your address. Wait a few minutes and try again.'),
 };
 
 const EXPIRED = 'This form expired or was not sent from this site. Please try again.';
@@ -54,15 +50,18 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
   }
 
   // The rate limit's refusal as a page, not Fastify's JSON error (people meet it in a browser). Scoped to this plugin.
-  app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
+  // Anything else goes on to the app's error page (plugins/errors.ts), which never shows internal messages.
+  app.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
     if (err.statusCode === 429) {
       return reply.code(429).view('pages/public/subscribe-limited.hbs', { title: 'Too many requests', message: err.message });
     }
-    req.log.error({ err }, 'public form failed');
-    return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 500).send(err);
+    throw err;
   });
 
   const params = { type: 'object', required: ['listName'], properties: { listName: { type: 'string', pattern: LIST_NAME } } } as const;
+  // Too long or holding a NUL: the form comes back with the address error (a browser never sends such values).
+  const subscribeBody = fields({ email: text(1000), name: text(1000), website: text(1000), _csrf: csrfField });
+  const manageBody = fields({ email: text(1000), website: text(1000), _csrf: csrfField });
 
   app.get('/subscribe/:listName', { schema: { params } }, async (req, reply) => {
     const list = await findList((req.params as { listName: string }).listName);
@@ -73,13 +72,14 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
   app.post(
     '/subscribe/:listName',
     {
-      schema: { params },
+      schema: { params, body: subscribeBody },
+      attachValidation: true,
       config: { rateLimit: FORM_RATE_LIMIT },
     },
     async (req, reply) => {
       const list = await findList((req.params as { listName: string }).listName);
       if (!list) return reply.code(404).view('pages/public/subscribe-missing.hbs', { title: 'No such list' });
-      const body = (req.body ?? {}) as Record<string, unknown>;
+      const body = (req.validationError ? {} : (req.body ?? {})) as Record<string, unknown>;
       const email = typeof body.email === 'string' ? body.email.slice(0, 320) : '';
       const name = typeof body.name === 'string' ? body.name.trim().slice(0, 200) : '';
       const again = (code: number, error: string) =>
@@ -92,6 +92,7 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
           error,
         });
       if (!tokenOk(req)) return again(403, EXPIRED);
+      if (req.validationError) return again(400, BAD_ADDRESS);
       // A honeypot field real people never see; bots filling it get the normal answer and no mail.
       if (typeof body.website === 'string' && body.website !== '') {
         return reply.view('pages/public/subscribe-sent.hbs', { title: 'Check your inbox', list });
@@ -107,8 +108,8 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
     reply.view('pages/public/subscribe-manage.hbs', { title: 'Manage my subscriptions', csrfToken: formToken(req, reply) }),
   );
 
-  app.post('/subscriptions', { config: { rateLimit: FORM_RATE_LIMIT } }, async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+  app.post('/subscriptions', { schema: { body: manageBody }, attachValidation: true, config: { rateLimit: FORM_RATE_LIMIT } }, async (req, reply) => {
+    const body = (req.validationError ? {} : (req.body ?? {})) as Record<string, unknown>;
     const email = typeof body.email === 'string' ? body.email.slice(0, 320) : '';
     const again = (code: number, error: string) =>
       reply.code(code).view('pages/public/subscribe-manage.hbs', {
@@ -118,6 +119,7 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
         error,
       });
     if (!tokenOk(req)) return again(403, EXPIRED);
+    if (req.validationError) return again(400, BAD_ADDRESS);
     if (typeof body.website === 'string' && body.website !== '') {
       return reply.view('pages/public/subscribe-manage.hbs', { title: 'Check your inbox', sent: true });
     }
