@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MtaInstance, MtaName, MtaOptions, MtaTiming } from '../test/env/mta/common.js';
+import { startExim } from '../test/env/mta/exim.js';
 import { startPostfix } from '../test/env/mta/postfix.js';
 import { runMta, type Label } from './mta-fixtures/run.js';
 
@@ -21,7 +22,7 @@ interface MtaEntry {
 // Warning and give-up times far enough apart that a notice's arrival time says which it is (see run.ts).
 const MTAS: Record<MtaName, MtaEntry | null> = {
   postfix: { start: startPostfix, timing: { retrySeconds: 2, warnSeconds: 12, giveUpSeconds: 36 }, acceptAfterSeconds: 22 },
-  exim: null,
+  exim: { start: startExim, timing: { retrySeconds: 2, warnSeconds: 12, giveUpSeconds: 36 }, acceptAfterSeconds: 22 },
   opensmtpd: null,
   sendmail: null,
 };

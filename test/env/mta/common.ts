@@ -149,6 +149,23 @@ export function privateUserDb(dir: string, names: string[]): { passwd: string; g
 }
 
 /**
+ * A copy of the dynamic linker's cache (/etc/ld.so.cache) that also lists `libDirs`, to be bind-mounted over the
+ * real one in a private namespace. LD_LIBRARY_PATH is not enough for the unpacked MTAs: Exim is setuid root and
+ * Sendmail setgid, so the loader ignores it whenever they are started by anyone but root (Exim re-executes itself
+ * as its own user); the cache is trusted either way.
+ */
+export async function privateLdCache(dir: string, libDirs: string[]): Promise<string> {
+  const conf = path.join(dir, 'ld.so.conf');
+  const cache = path.join(dir, 'ld.so.cache');
+  writeFileSync(conf, `include /etc/ld.so.conf.d/*.conf
+${libDirs.join('\n')}
+`);
+  await run('/sbin/ldconfig', ['-X', '-C', cache, '-f', conf]);
+  chmodSync(cache, 0o644);
+  return cache;
+}
+
+/**
  * The command line that runs `argv` in a private mount (and host name) namespace with `binds` (source → target)
  * mounted over the real paths: for MTAs whose spool, chroot and helper paths are compiled in. Only that process
  * tree sees the mounts; they go away with it.
@@ -168,16 +185,17 @@ exec "$@"
 }
 
 /**
- * A shell script that stores one message (stdin) for the recipient given as $1 in `<maildirRoot>/<recipient>/`
+ * A shell script that stores one message (stdin) for the recipient given as $1 (or in $RECIPIENT) in `<maildirRoot>/<recipient>/`
  * (maildir layout: tmp/ then rename into new/), so that a reader can tell notices apart by the address they
  * were delivered to. The MTAs run it as their local delivery agent, as nobody.
  */
 export function writeDeliverScript(file: string, maildirRoot: string): void {
   writeFileSync(
     file,
-    `# $1: the envelope recipient. Writes stdin into ${maildirRoot}/<recipient>/new/ the way a maildir writer does.
+    `# $1 (or $RECIPIENT, which Exim's pipe transport sets): the envelope recipient.
+# Writes stdin into ${maildirRoot}/<recipient>/new/ the way a maildir writer does.
 set -eu
-rcpt=$(printf '%s' "$1" | tr 'A-Z' 'a-z')
+rcpt=$(printf '%s' "\${1:-\${RECIPIENT:-}}" | tr 'A-Z' 'a-z')
 case "$rcpt" in
   */*|.*|'') echo "bad recipient $rcpt" >&2; exit 67;;
 esac
