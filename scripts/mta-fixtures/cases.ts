@@ -386,8 +386,9 @@ export function caseCatalogue(acceptAfterSeconds: number): CaseDef[] {
       ),
       reason: 'blocked',
       note: 'GMX (postmaster.gmx.com/en/error-messages): 554 multi-line greeting "Service not available / No SMTP service / IP address is block listed."',
-      // Postfix skips a server that greets with 5xx and tries again later (postconf(5) smtp_skip_5xx_greeting).
-      temporaryFor: ['postfix'],
+      // Postfix skips a server that greets with 5xx and tries again later (postconf(5) smtp_skip_5xx_greeting);
+      // OpenSMTPD counts it as a network error on the MX and retries too.
+      temporaryFor: ['postfix', 'opensmtpd'],
     },
     {
       id: 'gmx-spf',

@@ -120,6 +120,8 @@ export interface RunOptions {
   timing: MtaTiming;
   /** Seconds after the first refusal at which "later accepted" cases are accepted (between warning and give-up). */
   acceptAfterSeconds: number;
+  /** Said in the label of every final notice (after the give-up time), e.g. how this MTA words it. */
+  finalNote?: string;
   keep: boolean;
   log: (line: string) => void;
 }
@@ -321,9 +323,12 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
           seen.set(notice.file, { file: notice.file, at: Date.now(), sent: null, phase: 'now' });
           continue;
         }
-        const t = (Date.now() - s.sentAt) / 1000;
-        // The MTAs count whole seconds from the queue file's time, so a warning can come a second or two early.
-        const phase: Phase = t < o.timing.warnSeconds - 3 ? 'now' : t < o.timing.giveUpSeconds - 3 ? 'delay' : 'final';
+        const phase = phaseOf(s, (Date.now() - s.sentAt) / 1000, readFileSync(notice.file).toString('latin1').toLowerCase(), o.timing);
+        if (!phase) {
+          problems.push(`${s.id}: a notice that fits no expected one: ${notice.file}`);
+          seen.set(notice.file, { file: notice.file, at: Date.now(), sent: null, phase: 'now' });
+          continue;
+        }
         seen.set(notice.file, { file: notice.file, at: Date.now(), sent: s, phase });
         const set = got.get(s.sender) ?? new Set<Phase>();
         set.add(phase);
@@ -352,10 +357,7 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
       if (!s) continue;
       const raw = readFileSync(n.file);
       const text = raw.toString('latin1').toLowerCase();
-      const wanted = s.recipients.filter((r) =>
-        n.phase === 'now' ? r.outcome === 'now' : n.phase === 'delay' ? r.outcome === 'later' || r.outcome === 'delay-only' : r.outcome === 'later',
-      );
-      const named = s.recipients.length === 1 ? wanted : wanted.filter((r) => text.includes(r.address));
+      const named = namedIn(s, n.phase, text);
       if (named.length === 0) {
         problems.push(`${s.id}: a ${n.phase} notice nobody expected (${Math.round((n.at - s.sentAt) / 1000)} s after sending): ${n.file}`);
         continue;
@@ -385,7 +387,7 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
           recipients,
           label_source: ['scripts/mta-fixtures/cases.ts'],
           note:
-            (n.phase === 'final' ? `The MTA gave up after ${o.timing.giveUpSeconds} s of temporary failures. ` : n.phase === 'delay' ? 'Delay warning. ' : '') +
+            (n.phase === 'final' ? `The MTA gave up after ${o.timing.giveUpSeconds} s of temporary failures. ${o.finalNote ?? ''}` : n.phase === 'delay' ? 'Delay warning. ' : '') +
             notes.join(' | '),
         },
       });
@@ -397,6 +399,34 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
     if (o.keep) o.log(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
   }
+}
+
+const inPhase = (r: Recipient, phase: Phase): boolean =>
+  phase === 'now' ? r.outcome === 'now' : phase === 'delay' ? r.outcome === 'later' || r.outcome === 'delay-only' : r.outcome === 'later';
+
+/** The message's recipients a notice of this phase covers: for several recipients, those it names. */
+function namedIn(s: Sent, phase: Phase, text: string): Recipient[] {
+  const wanted = s.recipients.filter((r) => inPhase(r, phase));
+  return s.recipients.length === 1 ? wanted : wanted.filter((r) => text.includes(r.address));
+}
+
+/**
+ * Which of the notices a message can cause this one is. What was scripted says which can come at all: an immediate
+ * failure for permanently refused recipients, a delay warning for temporarily refused ones, and a final failure
+ * after the give-up time for those refused until then. Only the time tells a warning from that final failure (the
+ * MTAs may warn as soon as they know the next try comes after the warning time, as OpenSMTPD does, and may batch
+ * immediate failures for a while); and for a message with both kinds of recipients, the recipients a notice names
+ * tell its immediate failure from its warning. The MTAs count whole seconds, hence the margin.
+ */
+function phaseOf(s: Sent, t: number, text: string, timing: MtaTiming): Phase | null {
+  const has = (o: Outcome): boolean => s.recipients.some((r) => r.outcome === o);
+  const temporary = has('later') || has('delay-only');
+  if (!temporary) return has('now') ? 'now' : null;
+  if (t >= timing.giveUpSeconds - 3) return has('later') ? 'final' : null;
+  if (!has('now')) return 'delay';
+  const now = namedIn(s, 'now', text).length > 0;
+  const delay = namedIn(s, 'delay', text).length > 0;
+  return now && !delay ? 'now' : delay && !now ? 'delay' : null;
 }
 
 function labelRecipient(r: Recipient, phase: Phase): LabelRecipient {
