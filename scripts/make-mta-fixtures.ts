@@ -12,12 +12,14 @@ import type { MtaInstance, MtaName, MtaOptions, MtaTiming } from '../test/env/mt
 import { startExim } from '../test/env/mta/exim.js';
 import { startOpenSmtpd } from '../test/env/mta/opensmtpd.js';
 import { startPostfix } from '../test/env/mta/postfix.js';
+import { startSendmail } from '../test/env/mta/sendmail.js';
 import { runMta, type Label } from './mta-fixtures/run.js';
 
 interface MtaEntry {
   start: (opts: MtaOptions) => Promise<MtaInstance>;
   timing: MtaTiming;
   acceptAfterSeconds: number;
+  temporaryAsNotices?: boolean;
   finalNote?: string;
 }
 
@@ -34,7 +36,14 @@ const MTAS: Record<MtaName, MtaEntry | null> = {
       'Status: 4.4.7, "Envelope expired", "kept in the queue for up to 7 days"), but its log says the envelope expired and it was removed: ' +
       'nothing more will be tried. ',
   },
-  sendmail: null,
+  // Sendmail sends no delay warning for mail of negative precedence (Precedence: bulk/list/junk, i.e. list posts):
+  // its temporary cases are sent as the app's member notices, which have no Precedence header.
+  sendmail: {
+    start: startSendmail,
+    timing: { retrySeconds: 2, warnSeconds: 12, giveUpSeconds: 36 },
+    acceptAfterSeconds: 22,
+    temporaryAsNotices: true,
+  },
 };
 
 const { values } = parseArgs({

@@ -9,10 +9,10 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Reason } from '../../src/bounce/types.js';
+import type { Category, Reason } from '../../src/bounce/types.js';
 import { encodeVerp, trackingValue, TRACKING_HEADER } from '../../src/bounce/verp.js';
 import { buildMessage, listIdHeader, unsubscribeHeaders } from '../../src/sending/message.js';
-import { makeDir, storedNotices, type MtaInstance, type MtaName, type MtaOptions, type MtaRoute, type MtaTiming } from '../../test/env/mta/common.js';
+import { makeDir, storedNotices, type MtaInstance, type MtaName, type MtaOptions, type MtaRoute, type MtaTiming, type TlsPolicy } from '../../test/env/mta/common.js';
 import { freePort, sleep } from '../../test/env/services.js';
 import { startSink, type RcptDecision, type Sink, type SinkOptions } from '../../test/env/sink.js';
 import { caseCatalogue, MULTI, type CaseDef, type ScriptedReply } from './cases.js';
@@ -28,6 +28,8 @@ export interface LabelRecipient {
   status: string | null;
   replycode: string | null;
   reason: Reason;
+  /** The spec's category for the reason (`soft` for a delay). */
+  category: Category;
   hard: boolean;
   permanent: boolean;
 }
@@ -79,6 +81,15 @@ interface Sent {
 // Sisimai's hardbounce verdict (shared/bounce-corpus/README.md "Hard / soft").
 const SISIMAI_HARD: Reason[] = ['userunknown', 'hostunknown', 'hasmoved', 'notaccept'];
 
+// The spec's category table (shared/docs/bounce-policy.md section 1), written out here rather than taken from
+// src/bounce: the labels must not depend on the classifier they judge.
+const SOFT: Reason[] = ['mailboxfull', 'mesgtoobig', 'exceedlimit', 'suspend', 'expired', 'systemerror', 'systemfull', 'mailererror', 'networkerror', 'filtered'];
+const BLOCKED: Reason[] = [
+  'blocked', 'badreputation', 'spamdetected', 'contenterror', 'policyviolation', 'securityerror', 'authfailure', 'requireptr',
+  'rejected', 'norelaying', 'notcompliantrfc', 'syntaxerror', 'toomanyconn', 'speeding', 'virusdetected', 'failedstarttls',
+];
+const categoryOf = (reason: Reason): Category => (SOFT.includes(reason) ? 'soft' : BLOCKED.includes(reason) ? 'blocked' : 'hard');
+
 const NAMES = ['maria', 'jonas', 'aiko', 'pedro', 'lena', 'omar', 'sofia', 'li', 'noah', 'emma', 'yusuf', 'ines', 'kofi', 'anna', 'ravi'];
 const MULTI_LISTS = ['news', 'events', 'board', 'alumni', 'team', 'digest'];
 
@@ -120,6 +131,11 @@ export interface RunOptions {
   timing: MtaTiming;
   /** Seconds after the first refusal at which "later accepted" cases are accepted (between warning and give-up). */
   acceptAfterSeconds: number;
+  /**
+   * Send the messages with temporarily refused recipients as the app's notices (no Precedence, Auto-Submitted)
+   * instead of list posts (Precedence: bulk): Sendmail sends no delay warning for negative precedence.
+   */
+  temporaryAsNotices?: boolean;
   /** Said in the label of every final notice (after the give-up time), e.g. how this MTA words it. */
   finalNote?: string;
   keep: boolean;
@@ -183,11 +199,16 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
   const phaseIs = (def: CaseDef | undefined, phase: string): def is CaseDef =>
     def !== undefined && def.behaviour.kind === 'reply' && def.behaviour.phase === phase;
 
-  const sinks: Sink[] = [];
-  const routes: MtaRoute[] = [];
+  // Every scripted server listens on its own loopback address (127.0.0.10, .11, ...: a 421 or a refused connection
+  // then holds back only that "host" in the MTAs' retry bookkeeping) and all on one port, as MX hosts all use 25
+  // (Sendmail needs a mailer per port).
   let hostIndex = 10;
   const nextHost = (): string => `127.0.0.${hostIndex++}`;
-  const main = await startSink({
+  const specs: Array<{ domains: string[]; options: SinkOptions; tls: TlsPolicy }> = [];
+  const routes: MtaRoute[] = [];
+  const mainDomains = new Set<string>(['isp-f.example']);
+  const ownDomains = new Set<string>();
+  const main: SinkOptions = {
     host: nextHost(),
     name: 'mx.example',
     decide: (address, ctx) => {
@@ -201,24 +222,22 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
       }
       return 'accept';
     },
-  });
-  sinks.push(main);
-  const mainDomains = new Set<string>(['isp-f.example']);
-  const ownDomains = new Set<string>();
+  };
+  specs.push({ domains: [], options: main, tls: 'none' });
+  const refused: Array<{ domain: string; host: string }> = [];
   for (const def of cases) {
     const b = def.behaviour;
     if (b.kind === 'nxdomain') continue;
-    if (b.kind === 'refused') {
-      routes.push({ domain: def.domain, host: nextHost(), port: await freePort() });
-      ownDomains.add(def.domain);
-      continue;
-    }
-    if (!needsOwnSink(def)) {
+    if (!needsOwnSink(def) && b.kind !== 'refused') {
       mainDomains.add(def.domain);
       continue;
     }
     if (ownDomains.has(def.domain)) throw new Error(`case ${def.id}: domain ${def.domain} already has its own sink`);
     ownDomains.add(def.domain);
+    if (b.kind === 'refused') {
+      refused.push({ domain: def.domain, host: nextHost() });
+      continue;
+    }
     const opts: SinkOptions = { host: nextHost(), name: `mx.${def.domain}` };
     if (b.kind === 'tls') opts.starttls = b.policy === 'verify';
     else if (b.kind === 'size') opts.size = b.limit;
@@ -228,21 +247,32 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
       if (b.phase === 'connect') {
         const address = sent.find((s) => s.recipients[0]?.def === def)?.recipients[0]?.address ?? '';
         opts.refuseConnection = answer(def, address, '') as { code: number; message: string | string[] };
-      }
-      else if (b.phase === 'mail') {
+      } else if (b.phase === 'mail') {
         opts.starttls = b.reply.code === 530;
         opts.decideMail = (from, ctx) => (b.reply.code === 530 && ctx.secure ? 'accept' : answer(def, rcptOf(from), from));
       } else if (b.phase === 'rcpt') opts.decide = (address, ctx) => answer(def, address.toLowerCase(), ctx.mailFrom);
       else opts.decideData = ({ mailFrom, rcptTo }) => answer(def, (rcptTo[0] ?? '').toLowerCase(), mailFrom);
     }
-    const sink = await startSink(opts);
-    sinks.push(sink);
-    routes.push({ domain: def.domain, host: sink.host, port: sink.port, tls: b.kind === 'tls' ? b.policy : 'none' });
+    specs.push({ domains: [def.domain], options: opts, tls: b.kind === 'tls' ? b.policy : 'none' });
   }
-  for (const d of mainDomains) {
-    if (ownDomains.has(d)) throw new Error(`domain ${d} is used both by a case with its own sink and by others`);
-    routes.push({ domain: d, host: main.host, port: main.port, tls: 'none' });
+  for (const d of mainDomains) if (ownDomains.has(d)) throw new Error(`domain ${d} is used both by a case with its own sink and by others`);
+  specs[0].domains = [...mainDomains];
+  const sinks: Sink[] = [];
+  let port = 0;
+  for (let attempt = 1; sinks.length < specs.length; attempt++) {
+    port = await freePort();
+    try {
+      for (const spec of specs) sinks.push(await startSink({ ...spec.options, port }));
+    } catch (err) {
+      // Someone else has that port on one of the addresses: try another.
+      await Promise.all(sinks.splice(0).map((x) => x.close()));
+      if (attempt >= 5) throw err;
+    }
   }
+  specs.forEach((spec) => {
+    for (const domain of spec.domains) routes.push({ domain, host: spec.options.host ?? '127.0.0.1', port, tls: spec.tls });
+  });
+  for (const r of refused) routes.push({ domain: r.domain, host: r.host, port, tls: 'none' });
 
   // ---------- the MTA ----------
   let mta: MtaInstance | null = null;
@@ -266,24 +296,34 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
         const list = single ? 'dev' : s.sender.split('-bounces@')[0];
         const display = single ? 'Developers' : `${list[0].toUpperCase()}${list.slice(1)} list`;
         const def = s.recipients[0].def;
+        const unsubscribe = unsubscribeHeaders(
+          `https://lists.example.test/s/unsubscribe/${randomBytes(12).toString('base64url')}`,
+          `mailto:${list}-unsubscribe@${BOUNCE_DOMAIN}?subject=unsubscribe`,
+        );
+        const notice = o.temporaryAsNotices === true && s.recipients.some((r) => r.outcome === 'later' || r.outcome === 'delay-only');
+        // As src/sending/worker.ts builds a post (List-Id, List-Unsubscribe, Precedence: bulk) or a member notice.
         const raw = buildMessage({
-          from: { name: display, address: `${list}@${BOUNCE_DOMAIN}` },
+          from: { name: display, address: `${list}${notice ? '-request' : ''}@${BOUNCE_DOMAIN}` },
           to: single ? s.recipients[0].address : `${list}@${BOUNCE_DOMAIN}`,
-          subject: `[${display}] Meeting notes, week ${10 + (n % 40)}`,
-          text: messageBody(n, def?.bigBody === true),
+          subject: notice ? `Your subscription to ${display}` : `[${display}] Meeting notes, week ${10 + (n % 40)}`,
+          text: notice ? noticeBody(display) : messageBody(n, def?.bigBody === true),
           html: null,
-          messageId: `lk.d${1000 + n}.1.${randomBytes(4).toString('hex')}@${BOUNCE_DOMAIN}`,
+          messageId: `lk.${notice ? 'n' : 'd'}${1000 + n}.1.${randomBytes(4).toString('hex')}@${BOUNCE_DOMAIN}`,
           date: new Date(),
-          headers: [
-            ['List-Id', listIdHeader(display, list, BOUNCE_DOMAIN)],
-            ...unsubscribeHeaders(
-              `https://lists.example.test/s/unsubscribe/${randomBytes(12).toString('base64url')}`,
-              `mailto:${list}-unsubscribe@${BOUNCE_DOMAIN}?subject=unsubscribe`,
-            ),
-            ['List-Post', 'NO'],
-            ['Precedence', 'bulk'],
-            [TRACKING_HEADER, trackingValue('post', 1000 + n, SECRET)],
-          ],
+          headers: notice
+            ? [
+                ['Auto-Submitted', 'auto-generated'],
+                ['List-Id', listIdHeader(display, list, BOUNCE_DOMAIN)],
+                ...unsubscribe,
+                [TRACKING_HEADER, trackingValue('notice', 1000 + n, SECRET)],
+              ]
+            : [
+                ['List-Id', listIdHeader(display, list, BOUNCE_DOMAIN)],
+                ...unsubscribe,
+                ['List-Post', 'NO'],
+                ['Precedence', 'bulk'],
+                [TRACKING_HEADER, trackingValue('post', 1000 + n, SECRET)],
+              ],
         });
         s.sentAt = Date.now();
         try {
@@ -416,7 +456,7 @@ function namedIn(s: Sent, phase: Phase, text: string): Recipient[] {
  * after the give-up time for those refused until then. Only the time tells a warning from that final failure (the
  * MTAs may warn as soon as they know the next try comes after the warning time, as OpenSMTPD does, and may batch
  * immediate failures for a while); and for a message with both kinds of recipients, the recipients a notice names
- * tell its immediate failure from its warning. The MTAs count whole seconds, hence the margin.
+ * tell its immediate failure from its warning (see the end). The MTAs count whole seconds, hence the margin.
  */
 function phaseOf(s: Sent, t: number, text: string, timing: MtaTiming): Phase | null {
   const has = (o: Outcome): boolean => s.recipients.some((r) => r.outcome === o);
@@ -426,7 +466,10 @@ function phaseOf(s: Sent, t: number, text: string, timing: MtaTiming): Phase | n
   if (!has('now')) return 'delay';
   const now = namedIn(s, 'now', text).length > 0;
   const delay = namedIn(s, 'delay', text).length > 0;
-  return now && !delay ? 'now' : delay && !now ? 'delay' : null;
+  if (now !== delay) return now ? 'now' : 'delay';
+  // Sendmail's immediate failure quotes its session transcript, deferred recipients included; no MTA but OpenSMTPD
+  // (whose notices name only their own recipients) warns before the warning time.
+  return now && t < timing.warnSeconds - 3 ? 'now' : null;
 }
 
 function labelRecipient(r: Recipient, phase: Phase): LabelRecipient {
@@ -441,9 +484,14 @@ function labelRecipient(r: Recipient, phase: Phase): LabelRecipient {
     status: reply ? statusOf(reply) : null,
     replycode: reply ? String(reply.code) : null,
     reason,
+    category: phase === 'delay' ? 'soft' : categoryOf(reason),
     hard: phase === 'now' && SISIMAI_HARD.includes(reason),
     permanent: phase === 'now',
   };
+}
+
+function noticeBody(display: string): string {
+  return `Hello,\n\nthis is a reminder that you are subscribed to ${display}. To change how you receive its mail, or to\nleave the list, use the links below.\n\n-- \nThe list software\n`;
 }
 
 function messageBody(n: number, big: boolean): string {

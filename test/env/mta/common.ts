@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { run, track } from '../services.js';
+import { run, sleep, track, waitExit, waitForGreeting } from '../services.js';
 
 export type MtaName = 'postfix' | 'exim' | 'opensmtpd' | 'sendmail';
 
@@ -238,18 +238,35 @@ export function makeDir(dir: string, mode = 0o755): string {
   return dir;
 }
 
+/**
+ * Starts an MTA that stays in the foreground (our child; SIGTERM stops it) and waits for its 220 greeting; `output`
+ * gets its stdout and stderr.
+ */
+export async function startForeground(
+  name: string,
+  argv: string[],
+  port: number,
+  output: string,
+): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawnLogged(argv, output);
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await waitExit(child, 3000);
+    await sleep(100);
+  };
+  try {
+    await waitForGreeting(name, port, '220', child, output);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { child, stop };
+}
+
 /** Spawns a long-running MTA process with its output appended to `logFile`; killed if this process exits. */
 export function spawnLogged(argv: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const fd = openSync(logFile, 'a');
   const child = track(spawn(argv[0], argv.slice(1), { stdio: ['ignore', fd, fd], env }));
   closeSync(fd);
   return child;
-}
-
-export function tailFile(file: string, lines = 20): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }

@@ -4,7 +4,7 @@
 // a copy of /etc/passwd that has the user and a linker cache that has the library (see common.ts).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, run, sleep, waitExit, waitForGreeting } from '../services.js';
+import { freePort, run } from '../services.js';
 import {
   candidateVersion,
   defaultCacheDir,
@@ -15,7 +15,7 @@ import {
   MAIL_USER,
   privateLdCache,
   privateUserDb,
-  spawnLogged,
+  startForeground,
   unpackDebs,
   writeDeliverScript,
   type MtaInstance,
@@ -138,18 +138,7 @@ begin retry
     opts.hostname,
     [exim, '-bdf', `-q${t.retrySeconds}s`],
   );
-  const child = spawnLogged(argv, path.join(dir, 'exim.out'));
-  const stop = async (): Promise<void> => {
-    child.kill('SIGTERM');
-    await waitExit(child, 3000);
-    await sleep(100);
-  };
-  try {
-    await waitForGreeting('exim', port, '220', child, path.join(dir, 'exim.out'));
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const { stop } = await startForeground('exim', argv, port, path.join(dir, 'exim.out'));
   opts.log?.(`exim ${version} on 127.0.0.1:${port}`);
   return { name: 'exim', version, host: '127.0.0.1', port, logFile, stop };
 }

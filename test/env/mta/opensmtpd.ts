@@ -4,7 +4,7 @@
 // namespace where those paths are directories of this instance (see common.ts). Needs root.
 import { chmodSync, chownSync, copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, run, sleep, waitExit, waitForGreeting } from '../services.js';
+import { freePort, run } from '../services.js';
 import {
   candidateVersion,
   defaultCacheDir,
@@ -13,7 +13,7 @@ import {
   makeDir,
   MAIL_USER,
   privateUserDb,
-  spawnLogged,
+  startForeground,
   unpackDebs,
   writeDeliverScript,
   type MtaInstance,
@@ -80,18 +80,7 @@ match from local for any action "dns"
     opts.hostname,
     [smtpd, '-d', '-f', conf],
   );
-  const child = spawnLogged(argv, logFile);
-  const stop = async (): Promise<void> => {
-    child.kill('SIGTERM');
-    await waitExit(child, 3000);
-    await sleep(100);
-  };
-  try {
-    await waitForGreeting('opensmtpd', port, '220', child, logFile);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const { child, stop } = await startForeground('opensmtpd', argv, port, logFile);
   opts.log?.(`opensmtpd ${version} on 127.0.0.1:${port}`);
   // OpenSMTPD's own retry backoff starts at minutes: the generator asks it to retry now, through its control
   // socket, which only exists inside the namespace.
