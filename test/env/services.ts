@@ -23,7 +23,7 @@ const children = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 /** If the test process dies, don't leave servers running behind it. */
-function track(child: ChildProcess): ChildProcess {
+export function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
   if (!exitHookInstalled) {
@@ -76,7 +76,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves with the first bytes a TCP server sends (a greeting), or rejects. */
 function readGreeting(port: number, timeoutMs = 1000): Promise<string> {
@@ -99,7 +99,7 @@ function readGreeting(port: number, timeoutMs = 1000): Promise<string> {
   });
 }
 
-async function waitForGreeting(
+export async function waitForGreeting(
   name: string,
   port: number,
   prefix: string,
@@ -133,7 +133,7 @@ function tail(file: string, lines = 15): string {
   }
 }
 
-function run(cmd: string, args: string[], opts: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export function run(cmd: string, args: string[], opts: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid, env: opts.env ?? process.env });
     let out = '';
@@ -146,7 +146,7 @@ function run(cmd: string, args: string[], opts: { uid?: number; gid?: number; en
   });
 }
 
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+export function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -160,7 +160,7 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-function userIds(name: string): { uid: number; gid: number } | null {
+export function userIds(name: string): { uid: number; gid: number } | null {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith(`${name}:`));

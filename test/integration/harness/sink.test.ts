@@ -73,3 +73,48 @@ describe('the SMTP sink', () => {
     }
   });
 });
+
+describe('the scripted sink (real-MTA fixtures)', () => {
+  test('it answers multi-line replies at RCPT and after DATA, on the address it is told', async () => {
+    const sink = await startSink({
+      host: '127.0.0.5',
+      decide: (address) =>
+        address.startsWith('gone') ? { code: 550, message: ['5.1.1 The account does not exist. Please', '5.1.1 check the address.'] } : 'accept',
+      decideData: ({ rcptTo }) => (rcptTo.some((a) => a.startsWith('big')) ? { code: 552, message: '5.3.4 Message too big' } : 'accept'),
+    });
+    const tx = nodemailer.createTransport({ host: '127.0.0.5', port: sink.port, ignoreTLS: true });
+    try {
+      expect(sink.host).toBe('127.0.0.5');
+      await expect(tx.sendMail({ envelope: { from: 'a@x.test', to: ['gone@example.org'] }, text: 'x' })).rejects.toMatchObject({
+        responseCode: 550,
+        response: expect.stringMatching(/550-5\.1\.1 The account does not exist\. Please[\s\S]*550 5\.1\.1 check the address\./),
+      });
+      await expect(tx.sendMail({ envelope: { from: 'a@x.test', to: ['big@example.org'] }, text: 'x' })).rejects.toMatchObject({
+        responseCode: 552,
+      });
+      expect(sink.messages).toHaveLength(0);
+    } finally {
+      tx.close();
+      await sink.close();
+    }
+  });
+
+  test('it refuses connections, or MAIL FROM unless STARTTLS was done', async () => {
+    const closed = await startSink({ refuseConnection: { code: 554, message: ['No SMTP service', 'IP address is block listed.'] } });
+    const tls = await startSink({ starttls: true, decideMail: (_from, ctx) => (ctx.secure ? 'accept' : { code: 530, message: '5.7.0 Must issue a STARTTLS command first.' }) });
+    try {
+      const refused = nodemailer.createTransport({ host: closed.host, port: closed.port, ignoreTLS: true });
+      await expect(refused.sendMail({ envelope: { from: 'a@x.test', to: ['b@example.org'] }, text: 'x' })).rejects.toMatchObject({
+        response: expect.stringContaining('IP address is block listed.'),
+      });
+      const plain = nodemailer.createTransport({ host: tls.host, port: tls.port, ignoreTLS: true });
+      await expect(plain.sendMail({ envelope: { from: 'a@x.test', to: ['b@example.org'] }, text: 'x' })).rejects.toMatchObject({ responseCode: 530 });
+      const secure = nodemailer.createTransport({ host: tls.host, port: tls.port, requireTLS: true, tls: { rejectUnauthorized: false } });
+      await secure.sendMail({ envelope: { from: 'a@x.test', to: ['b@example.org'] }, text: 'x' });
+      expect(tls.messages).toHaveLength(1);
+    } finally {
+      await closed.close();
+      await tls.close();
+    }
+  });
+});
