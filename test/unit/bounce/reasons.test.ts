@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { categoryOf, detectReason } from '../../../src/bounce/reasons.js';
+import { categoryOf, detectReason } from '../../../src/bounce/reasons/index.js';
 
 const reason = (status: string | null, text: string, final = true) => detectReason({ status, texts: [text], final });
 

@@ -1,0 +1,44 @@
+// Amazon SES: bounce notifications as JSON forwarded by SNS ({"notificationType":"Bounce", …}), and
+// the DSNs SES mails from MAILER-DAEMON@…amazonses.com ("The following message to <a> was
+// undeliverable. The reason for the problem: 5.1.0 - Unknown address error …").
+// SES documents its bounce sub-types; those that name a reason are passed on as hints.
+
+import { detectSesJson } from '../ses-json.js';
+import type { Reason } from '../types.js';
+import { fromReport, includesAny, linesAbout, recipient, resultOf } from './kit.js';
+import type { Format } from './types.js';
+
+/** SES bounceSubType → reason (docs.aws.amazon.com/ses/latest/dg/notification-contents.html). */
+const SUB_TYPES: Record<string, Reason> = {
+  NoEmail: 'userunknown',
+  Suppressed: 'suppressed',
+  OnAccountSuppressionList: 'suppressed',
+  MailboxFull: 'mailboxfull',
+  MessageTooLarge: 'mesgtoobig',
+  ContentRejected: 'contenterror',
+  AttachmentRejected: 'policyviolation',
+};
+
+export const amazonses: Format = {
+  name: 'amazonses',
+  detect: (mail) =>
+    mail.lc.includes('notificationtype') || mail.fromLc.includes('amazonses.com') || includesAny(mail.head, ['amazon ses', 'amazonses.com']),
+  parse(mail) {
+    if (mail.lc.includes('notificationtype')) {
+      const ses = detectSesJson(mail.text);
+      if (ses?.type === 'delivery') return { kind: 'other', recipients: [] };
+      if (ses?.type !== 'bounce') return null;
+      const hint = ses.subType ? (SUB_TYPES[ses.subType] ?? null) : null;
+      return resultOf(
+        ses.recipients.map((r) =>
+          recipient(r.address, r.diagnostic ?? '', {
+            status: r.status,
+            // A transient bounce is SES's final word on this message: the status class says it was temporary.
+            reason: hint,
+          }),
+        ),
+      );
+    }
+    return fromReport(mail, (a, all) => linesAbout(mail, a, all, 4));
+  },
+};

@@ -1,0 +1,36 @@
+// The format registry: every sending system whose notices we can read, in the order they are tried.
+// The first format whose detect() accepts the message and whose parse() finds recipients (or a
+// success report) answers, and its name becomes the classification's detector.
+
+import { amazonses } from './amazonses.js';
+import { generic } from './generic.js';
+import { makeMail, type Mail } from './mail.js';
+import { rfc3464 } from './rfc3464.js';
+import type { Format, FormatResult } from './types.js';
+import type { MessageView } from '../view.js';
+
+/**
+ * Order matters in three places:
+ * - systems with a signature of their own come before rfc3464, which reads any report: they know
+ *   where their notice text says which SMTP command failed and how they word delays;
+ * - among them, a system that wraps another's text (Mail.ru and Yandex quote Exim and Postfix) comes
+ *   before the one it quotes;
+ * - generic, which reads any failure wording, is last.
+ */
+export const FORMATS: readonly Format[] = [amazonses, rfc3464, generic];
+
+export interface FormatAnswer {
+  format: string;
+  result: FormatResult;
+  mail: Mail;
+}
+
+export function readNotice(view: MessageView, formats: readonly Format[] = FORMATS): FormatAnswer | null {
+  const mail = makeMail(view);
+  for (const f of formats) {
+    if (!f.detect(mail)) continue;
+    const result = f.parse(mail);
+    if (result && (result.recipients.length > 0 || result.kind === 'other')) return { format: f.name, result, mail };
+  }
+  return null;
+}

@@ -1,0 +1,18 @@
+// The sending host's reputation is too low (Gmail "very low reputation of the sending IP address",
+// Microsoft "rate limited due to IP reputation" and Outlook.com codes RP-001..003, SC-001, OU-002,
+// Yahoo "temporarily deferred due to unexpected volume or user complaints", T-Online "none/bad reputation").
+import type { ReasonRule } from './types.js';
+
+export const badreputation: ReasonRule = {
+  reason: 'badreputation',
+  category: 'blocked',
+  phrases: [
+    'reputation',
+    'unexpected volume or user complaints',
+    'rp-001',
+    'rp-002',
+    'rp-003',
+    'sc-001',
+    'ou-002',
+  ],
+};

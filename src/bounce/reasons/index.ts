@@ -1,0 +1,253 @@
+// The reason registry: which reason a failure has, from its RFC 3463 status, its SMTP reply code, the
+// command it answered and its text, and the category the specification (bounce-policy.md §1) gives
+// that reason. Each reason's own knowledge (statuses, codes, phrases) is in its file; the few rules
+// that choose between reasons are here, written once.
+
+import { commandIn, replyCodeIn, statusIn, type SmtpCommand } from '../smtp.js';
+import type { Category, Reason } from '../types.js';
+import { authfailure } from './authfailure.js';
+import { badreputation } from './badreputation.js';
+import { blocked } from './blocked.js';
+import { contenterror } from './contenterror.js';
+import { exceedlimit } from './exceedlimit.js';
+import { expired } from './expired.js';
+import { failedstarttls } from './failedstarttls.js';
+import { filtered } from './filtered.js';
+import { hasmoved } from './hasmoved.js';
+import { hostunknown } from './hostunknown.js';
+import { mailboxfull } from './mailboxfull.js';
+import { mailererror } from './mailererror.js';
+import { mesgtoobig } from './mesgtoobig.js';
+import { networkerror } from './networkerror.js';
+import { norelaying } from './norelaying.js';
+import { notaccept } from './notaccept.js';
+import { notcompliantrfc } from './notcompliantrfc.js';
+import { onhold } from './onhold.js';
+import { policyviolation } from './policyviolation.js';
+import { rejected } from './rejected.js';
+import { requireptr } from './requireptr.js';
+import { securityerror } from './securityerror.js';
+import { spamdetected } from './spamdetected.js';
+import { speeding } from './speeding.js';
+import { suppressed } from './suppressed.js';
+import { suspend } from './suspend.js';
+import { syntaxerror } from './syntaxerror.js';
+import { systemerror } from './systemerror.js';
+import { systemfull } from './systemfull.js';
+import { toomanyconn } from './toomanyconn.js';
+import type { ReasonRule } from './types.js';
+import { undefinedReason } from './undefined.js';
+import { userunknown } from './userunknown.js';
+import { virusdetected } from './virusdetected.js';
+
+export { commandIn, replyCodeIn, statusIn } from '../smtp.js';
+
+/**
+ * The order in which phrases are tried; the first reason whose phrase is in the text wins. Why this
+ * order:
+ * - an ESP's own suppression first: it says the sender did not even try;
+ * - mailbox states (full, too big, disabled, moved) next: their wording is specific, and the same
+ *   reply often also says "rejected" or names the user;
+ * - refusals of the sending side that name their cause (relaying, SPF/DKIM/DMARC, PTR, reputation,
+ *   RFC 5322, the envelope sender) before the unknown-user wording, because they often also carry
+ *   "recipient address rejected" or "does not exist" about something else than the mailbox;
+ * - unknown user before unknown host, as both can appear and the mailbox is the finer fact;
+ * - content verdicts (spam, virus, form) before the generic block wording, which they often contain;
+ * - the temporary and system-side reasons last: their words ("try again later", "timed out") also
+ *   appear as an afterthought in more specific replies.
+ */
+const ORDER: readonly ReasonRule[] = [
+  suppressed,
+  mailboxfull,
+  mesgtoobig,
+  exceedlimit,
+  suspend,
+  hasmoved,
+  norelaying,
+  authfailure,
+  requireptr,
+  badreputation,
+  notcompliantrfc,
+  rejected,
+  filtered,
+  userunknown,
+  hostunknown,
+  notaccept,
+  virusdetected,
+  spamdetected,
+  contenterror,
+  speeding,
+  toomanyconn,
+  blocked,
+  policyviolation,
+  failedstarttls,
+  securityerror,
+  systemfull,
+  mailererror,
+  expired,
+  networkerror,
+  systemerror,
+  syntaxerror,
+];
+
+const ALL: readonly ReasonRule[] = [...ORDER, undefinedReason, onhold];
+
+const BY_NAME = new Map<Reason, ReasonRule>(ALL.map((r) => [r.reason, r]));
+
+export function categoryOf(reason: Reason): Category {
+  return BY_NAME.get(reason)?.category ?? 'hard';
+}
+
+/** Every reason with its rule, for tests and documentation. */
+export function reasonRules(): readonly ReasonRule[] {
+  return ALL;
+}
+
+// Status tables built from the reason files: full statuses ("4.4.1") and class-less ones ("2.2").
+const DECISIVE = new Map<string, Reason>();
+const DEFAULT = new Map<string, Reason>();
+const REPLY = new Map<string, Reason>();
+for (const r of ORDER) {
+  for (const s of r.decisive ?? []) DECISIVE.set(s, r.reason);
+  for (const s of r.statuses ?? []) DEFAULT.set(s, r.reason);
+  for (const c of r.replyCodes ?? []) REPLY.set(c, r.reason);
+}
+
+function lookup(table: Map<string, Reason>, status: string): Reason | null {
+  return table.get(status) ?? table.get(status.slice(2)) ?? null;
+}
+
+/**
+ * Reasons that only a message's content can earn. A refusal that came before DATA (at connection,
+ * HELO, MAIL or RCPT) cannot be a verdict on a content the server had not seen yet.
+ */
+const CONTENT: ReadonlySet<Reason> = new Set<Reason>(['spamdetected', 'virusdetected', 'contenterror', 'filtered']);
+
+const BEFORE_DATA: ReadonlySet<SmtpCommand> = new Set<SmtpCommand>(['CONN', 'HELO', 'STARTTLS', 'AUTH', 'MAIL', 'RCPT']);
+
+/** Refusals that name the sending side explicitly: they win over any status (see detectReason). */
+const SENDER_SIDE: ReadonlySet<Reason> = new Set<Reason>(['blocked', 'norelaying', 'speeding', 'toomanyconn', 'badreputation', 'requireptr', 'authfailure']);
+
+/** Lower-case, single-spaced: folded diagnostics break phrases across lines. */
+function flatten(text: string): string {
+  return (text.length > 4000 ? text.slice(0, 4000) : text).replace(/\s+/g, ' ').toLowerCase();
+}
+
+function matches(rule: ReasonRule, t: string): boolean {
+  if (rule.phrases) for (const p of rule.phrases) if (t.includes(p)) return true;
+  if (rule.patterns) for (const re of rule.patterns) if (re.test(t)) return true;
+  return false;
+}
+
+/** The reason a text names, or null. `command` excludes the content verdicts before DATA. */
+export function reasonFromText(text: string, command: SmtpCommand | null = null): Reason | null {
+  if (!text) return null;
+  const t = flatten(text);
+  const early = command !== null && BEFORE_DATA.has(command);
+  for (const r of ORDER) if (!(early && CONTENT.has(r.reason)) && matches(r, t)) return r.reason;
+  for (const r of ORDER) if (r.weak && r.weak.some((p) => t.includes(p))) return r.reason;
+  return null;
+}
+
+export interface ReasonInput {
+  /** RFC 3463 status from the report (Status: field), when there is one. */
+  status: string | null;
+  /** Texts about the failure, most specific first: the SMTP reply or diagnostic, then the notice's lines about it. */
+  texts: string[];
+  /** True when the message reports a final failure (not a delay). */
+  final: boolean;
+  replyCode?: string | null;
+  /** The SMTP command the failure answered, when the format knows it. */
+  command?: SmtpCommand | null;
+  /** A reason the notice's structured fields name outright (e.g. an ESP's bounce sub-type). */
+  hint?: Reason | null;
+}
+
+export interface ReasonResult {
+  reason: Reason;
+  category: Category;
+  status: string | null;
+}
+
+/**
+ * Picks the status. The remote server's own status in its reply is more precise than the report's
+ * Status field, which the reporting MTA often fills with a default (5.0.0, or 5.1.1 for any RCPT
+ * refusal); but when the two disagree on the class, the report's class stands: the reporting MTA is
+ * the one that decided the failure was final.
+ */
+function pickStatus(reported: string | null, texts: string[]): string | null {
+  const report = reported ? statusIn(reported) : null;
+  const reply = texts.length > 0 ? statusIn(texts[0]) : null;
+  let status = report;
+  if (reply && (!report || (reply[0] === report[0] && !reply.endsWith('.0.0')))) status = reply;
+  for (let i = 1; !status && i < texts.length; i++) status = statusIn(texts[i]);
+  return status && status.startsWith('2.') ? null : status;
+}
+
+/** Statuses that only say which class of problem it is: text refines them (bounce-policy.md §1). */
+function isGeneric(status: string | null): boolean {
+  return status === null || status.endsWith('.0') || status.endsWith('.2.1');
+}
+
+export function detectReason(input: ReasonInput): ReasonResult {
+  const texts = input.texts.filter((t) => t && t.trim() !== '');
+  const status = pickStatus(input.status, texts);
+  let code = input.replyCode ?? null;
+  for (let i = 0; !code && i < texts.length; i++) code = replyCodeIn(texts[i]);
+  let command = input.command ?? null;
+  for (let i = 0; !command && i < texts.length; i++) command = commandIn(texts[i]);
+
+  const byText = texts.length > 0 ? reasonFromText(texts[0], command) : null;
+  let byContext: Reason | null = null;
+  for (let i = 1; !byContext && i < texts.length; i++) byContext = reasonFromText(texts[i], command);
+  const decisive = status ? lookup(DECISIVE, status) : null;
+  const byStatus = status ? (decisive ?? lookup(DEFAULT, status)) : null;
+  const byCode = code ? (REPLY.get(code) ?? null) : null;
+
+  let reason: Reason | null = input.hint ?? null;
+  if (!reason && decisive) {
+    // A status that names the failure decides its category; the text may still pick a finer
+    // reason of the same category ("5.1.1 … host unknown", "5.2.2 … over quota"). Text that names a
+    // refusal of the sending side (its IP on a blocklist, its rate, relaying) overrides it: servers
+    // attach their default RCPT status to such refusals, and the blocked category exists so that a
+    // refusal of us never counts against the member.
+    const refined = byText ?? byContext;
+    reason =
+      refined && (categoryOf(refined) === categoryOf(decisive) || (byText !== null && SENDER_SIDE.has(byText))) ? refined : decisive;
+  } else if (!reason && status && status.split('.')[1] === '7' && (!byStatus || categoryOf(byStatus) === 'blocked')) {
+    // X.7.x is the security and policy class: the server refused the sender, not the mailbox. Text
+    // picks which refusal; wording about the user there describes the refusal, not a dead address.
+    const refined = byText ?? byContext;
+    reason = refined && categoryOf(refined) === 'blocked' ? refined : (byStatus ?? 'blocked');
+  } else if (!reason) {
+    // Text refines a generic status; the notice's own prose counts only where the status says nothing precise.
+    reason = byText ?? (isGeneric(status) ? byContext : null) ?? byStatus ?? byContext ?? byCode;
+  }
+
+  // An unknown-user refusal answered to DATA comes from a filter that read the message: the mailbox
+  // was accepted at RCPT time (Sisimai's convention, kept by the specification). Not when the status
+  // itself says X.1.x: that is the server's own word that the mailbox is unknown.
+  if (reason === 'userunknown' && command === 'DATA' && !decisive) reason = 'filtered';
+
+  // A refusal before RCPT is about the sending side: the address in it is the sender's or ours.
+  if (reason && categoryOf(reason) !== 'blocked' && (command === 'MAIL' || command === 'CONN' || command === 'HELO')) {
+    if (reason === 'userunknown' || reason === 'hostunknown' || reason === 'filtered' || reason === 'suspend' || reason === 'hasmoved') {
+      reason = command === 'MAIL' ? 'rejected' : 'blocked';
+    }
+  }
+
+  if (!reason) reason = texts.length > 0 ? 'onhold' : 'undefined';
+
+  let category = categoryOf(reason);
+  // A temporary (4.x.x / 4xx) failure that became final means the sender stopped retrying: soft,
+  // "expired" unless the text names a more specific soft reason (bounce-policy.md §1). A 5xx reply
+  // from the remote server is a permanent refusal whatever generic status the report gives it. A
+  // refusal of the sending side stays `blocked`: it is no more the member's fault for having been
+  // temporary, which is the reason the blocked category exists.
+  const temporary = (status ? status.startsWith('4.') : code !== null && code.startsWith('4')) && !(code && code.startsWith('5'));
+  if (input.final && temporary && category === 'hard') {
+    reason = 'expired';
+    category = 'soft';
+  }
+  return { reason, category, status };
+}

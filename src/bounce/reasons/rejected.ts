@@ -1,0 +1,42 @@
+// The receiving server refused the envelope sender (RFC 3463 X.1.7 / X.1.8 bad sender address,
+// X.7.27 sender has a null MX). Phrases: Postfix "Sender address rejected", Exim "sender verify
+// failed", qmail "sender was rejected", Orange 403/405/415 "Emetteur invalide", mailing lists that
+// refuse non-members.
+import type { ReasonRule } from './types.js';
+
+export const rejected: ReasonRule = {
+  reason: 'rejected',
+  category: 'blocked',
+  decisive: ['1.7', '1.8'],
+  phrases: [
+    'sender address rejected',
+    'sender rejected',
+    'sender was rejected',
+    'sender denied',
+    'sender is rejected',
+    'invalid sender',
+    'sender verify failed',
+    'sender verification failed',
+    'domain of sender address',
+    'sender domain',
+    'unroutable sender address',
+    'empty envelope senders not allowed',
+    'null sender is not allowed',
+    'bogus mail from',
+    'returned mail not accepted here',
+    'mail from not owned by user',
+    'emetteur invalide',
+    'sender address has been blacklisted',
+    'your email address has been blacklisted',
+    'sender is in my black list',
+    'sender not pre-approved',
+    'not a registered gateway user',
+    'not allowed to post to this',
+    'you are not a member',
+    'not a member of this',
+    'sender not in allowed-senders list',
+    'sender not authenticated for group',
+    'batv',
+    'sender address has null mx',
+  ],
+};
