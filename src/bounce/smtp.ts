@@ -45,11 +45,11 @@ export function commandIn(text: string | null | undefined): SmtpCommand | null {
 }
 
 const COMMAND_WORDING: ReadonlyArray<readonly [SmtpCommand, RegExp]> = [
-  ['RCPT', /\b(in reply to rcpt to|after rcpt to|rcpt to response|>>> ?rcpt to|\[rcpt_to\]|does not like recipient|rcpt to command|smtp error from remote server after rcpt|for rcpt to)/g],
-  ['DATA', /\b(in reply to (end of )?data|after (end of )?data\b|>>> ?data\b|data command|our final data|\[data\]|after the data|end of data)/g],
-  ['MAIL', /\b(in reply to mail from|after mail from|>>> ?mail from|mail from command|\[mail_from\]|sender was rejected)/g],
-  ['HELO', /\b(in reply to (helo|ehlo|lhlo)|after (helo|ehlo)|>>> ?(helo|ehlo)|(helo|ehlo) command)/g],
-  ['STARTTLS', /\b(in reply to starttls|after starttls|>>> ?starttls|starttls command)/g],
-  ['AUTH', /\b(in reply to auth|after auth\b|>>> ?auth\b)/g],
+  ['RCPT', /(\bin reply to rcpt to|\bafter rcpt to|\brcpt to response|>>> ?rcpt to|\[rcpt_to\]|\bdoes not like recipient|\brcpt to command|\bafter rcpt command|\bfor rcpt to)/g],
+  ['DATA', /(\bin reply to (end of )?data|\bafter (end of )?data\b|>>> ?data\b|\bdata command|\bour final data|\[data\]|\bafter the data|\bend of data|\bfailed after i sent the message)/g],
+  ['MAIL', /(\bin reply to mail from|\bafter mail from|>>> ?mail from|\bmail from command|\[mail_from\]|\bsender was rejected)/g],
+  ['HELO', /(\bin reply to (helo|ehlo|lhlo)|\bafter (helo|ehlo)|>>> ?(helo|ehlo)|\b(helo|ehlo) command|\bmy name was rejected)/g],
+  ['STARTTLS', /(\bin reply to starttls|\bafter starttls|>>> ?starttls|\bstarttls command)/g],
+  ['AUTH', /(\bin reply to auth|\bafter auth\b|>>> ?auth\b)/g],
   ['CONN', /\b(after initial connection|greeting failed|refused to talk to me|while connecting|in reply to initial greeting|connection to .{1,80} (refused|failed)|did not like our greeting)/g],
 ];

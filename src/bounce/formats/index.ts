@@ -3,7 +3,19 @@
 // success report) answers, and its name becomes the classification's detector.
 
 import { amazonses } from './amazonses.js';
+import { courier } from './courier.js';
+import { domino } from './domino.js';
+import { exchange } from './exchange.js';
+import { exchange2003 } from './exchange2003.js';
+import { exim } from './exim.js';
 import { generic } from './generic.js';
+import { gmail } from './gmail.js';
+import { messagingserver } from './messagingserver.js';
+import { opensmtpd } from './opensmtpd.js';
+import { postfix } from './postfix.js';
+import { qmail } from './qmail.js';
+import { sendmail } from './sendmail.js';
+import { yahoo } from './yahoo.js';
 import { makeMail, type Mail } from './mail.js';
 import { rfc3464 } from './rfc3464.js';
 import type { Format, FormatResult } from './types.js';
@@ -17,7 +29,7 @@ import type { MessageView } from '../view.js';
  *   before the one it quotes;
  * - generic, which reads any failure wording, is last.
  */
-export const FORMATS: readonly Format[] = [amazonses, rfc3464, generic];
+export const FORMATS: readonly Format[] = [amazonses, postfix, exim, sendmail, qmail, courier, opensmtpd, exchange, exchange2003, gmail, yahoo, domino, messagingserver, rfc3464, generic];
 
 export interface FormatAnswer {
   format: string;

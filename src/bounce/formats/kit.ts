@@ -92,6 +92,8 @@ export function fromReport(mail: Mail, about: (address: string, all: string[]) =
       command: commandIn(diagnostic) ?? commandIn(context),
       delayed,
       remoteMta: r.remoteMta ? r.remoteMta.slice(0, 255) : null,
+      // X-Unix: a local delivery program (procmail, a pipe) failed; its status is a translated exit code.
+      reason: r.diagnosticType === 'x-unix' ? 'mailererror' : null,
     });
   });
   const result = resultOf(recipients);
@@ -231,7 +233,36 @@ export function linesAbout(mail: Mail, address: string, all: string[], maxLines 
   return '';
 }
 
-/** A reply a remote server gave, when the notice quotes the SMTP dialogue ("<<< 550 …", "said: 550 …"). */
-export function commandOf(text: string): SmtpCommand | null {
-  return commandIn(text);
+/**
+ * Blocks of the recipient list that follows an introducing sentence ("The following address(es)
+ * failed:"), up to a line that ends the list. Both are given as lower-case phrases.
+ */
+export function blocksAfter(mail: Mail, intro: readonly string[], end: readonly string[] = [], from = 0): Block[] {
+  const at = lineIndex(mail, intro, from);
+  if (at < 0) return [];
+  return addressBlocks(mail, { start: at + 1, stop: end.length > 0 ? (l) => includesAny(l, end) : undefined });
+}
+
+/**
+ * In a transcript of the SMTP dialogue (">>> RCPT To:<a>", "<<< 550 …", then the MTA's own verdict
+ * "550 <a>... User unknown"), the command the server was answering when it refused this recipient:
+ * the last ">>>" line before a reply that names the address, or before the reply that the
+ * recipient's verdict line directly follows. Null when the transcript does not tie them together.
+ */
+export function transcriptCommand(text: string, address: string): SmtpCommand | null {
+  const lines = text.split('\n', 2000);
+  let last: string | null = null;
+  let previousWasReply = false;
+  for (const line of lines) {
+    const t = line.trim().toLowerCase();
+    if (t.startsWith('>>>')) {
+      last = t;
+      previousWasReply = false;
+      continue;
+    }
+    const reply = t.startsWith('<<<');
+    if (t.includes(address) && last && (reply || previousWasReply)) return commandIn(last);
+    previousWasReply = reply;
+  }
+  return null;
 }

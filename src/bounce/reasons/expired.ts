@@ -24,6 +24,7 @@ export const expired: ReasonRule = {
     'have been failing for a long time',
     'connection timed out',
     'could not find a gateway for',
+    'did not accept our requests to connect',
   ],
   patterns: [/\bcould not be delivered for (more than )?\d{1,4} (day|hour)/, /\bgave up\b|\bgiving up\b|\bgiven up\b/],
 };

@@ -128,9 +128,21 @@ const BEFORE_DATA: ReadonlySet<SmtpCommand> = new Set<SmtpCommand>(['CONN', 'HEL
 /** Refusals that name the sending side explicitly: they win over any status (see detectReason). */
 const SENDER_SIDE: ReadonlySet<Reason> = new Set<Reason>(['blocked', 'norelaying', 'speeding', 'toomanyconn', 'badreputation', 'requireptr', 'authfailure']);
 
+/** Reasons about the mailbox itself. */
+const MAILBOX: ReadonlySet<Reason> = new Set<Reason>(['userunknown', 'mailboxfull', 'suspend', 'hasmoved', 'hostunknown']);
+
+/** The receiving system's own trouble: a reason that can answer any command. */
+const SYSTEM_SIDE: ReadonlySet<Reason> = new Set<Reason>(['systemerror', 'systemfull', 'networkerror', 'mesgtoobig', 'exceedlimit', 'expired', 'failedstarttls']);
+
 /** Lower-case, single-spaced: folded diagnostics break phrases across lines. */
 function flatten(text: string): string {
-  return (text.length > 4000 ? text.slice(0, 4000) : text).replace(/\s+/g, ' ').toLowerCase();
+  return (
+    (text.length > 4000 ? text.slice(0, 4000) : text)
+      // Multi-line SMTP replies repeat "550-5.7.1 " on every line; inside the text it breaks phrases.
+      .replace(/(?<=\S)\s+[245]\d\d[- ](?:[245]\.\d{1,3}\.\d{1,3}\s)?/g, ' ')
+      .replace(/\s+/g, ' ')
+      .toLowerCase()
+  );
 }
 
 function matches(rule: ReasonRule, t: string): boolean {
@@ -139,14 +151,24 @@ function matches(rule: ReasonRule, t: string): boolean {
   return false;
 }
 
-/** The reason a text names, or null. `command` excludes the content verdicts before DATA. */
-export function reasonFromText(text: string, command: SmtpCommand | null = null): Reason | null {
+interface TextMatch {
+  reason: Reason;
+  /** Matched only a generic wording (a rule's `weak` phrases). */
+  weak: boolean;
+}
+
+function textMatch(text: string, command: SmtpCommand | null): TextMatch | null {
   if (!text) return null;
   const t = flatten(text);
   const early = command !== null && BEFORE_DATA.has(command);
-  for (const r of ORDER) if (!(early && CONTENT.has(r.reason)) && matches(r, t)) return r.reason;
-  for (const r of ORDER) if (r.weak && r.weak.some((p) => t.includes(p))) return r.reason;
+  for (const r of ORDER) if (!(early && CONTENT.has(r.reason)) && matches(r, t)) return { reason: r.reason, weak: false };
+  for (const r of ORDER) if (r.weak && r.weak.some((p) => t.includes(p))) return { reason: r.reason, weak: true };
   return null;
+}
+
+/** The reason a text names, or null. `command` excludes the content verdicts before DATA. */
+export function reasonFromText(text: string, command: SmtpCommand | null = null): Reason | null {
+  return textMatch(text, command)?.reason ?? null;
 }
 
 export interface ReasonInput {
@@ -197,7 +219,8 @@ export function detectReason(input: ReasonInput): ReasonResult {
   let command = input.command ?? null;
   for (let i = 0; !command && i < texts.length; i++) command = commandIn(texts[i]);
 
-  const byText = texts.length > 0 ? reasonFromText(texts[0], command) : null;
+  const diagnostic = texts.length > 0 ? textMatch(texts[0], command) : null;
+  const byText = diagnostic?.reason ?? null;
   let byContext: Reason | null = null;
   for (let i = 1; !byContext && i < texts.length; i++) byContext = reasonFromText(texts[i], command);
   const decisive = status ? lookup(DECISIVE, status) : null;
@@ -206,19 +229,19 @@ export function detectReason(input: ReasonInput): ReasonResult {
 
   let reason: Reason | null = input.hint ?? null;
   if (!reason && decisive) {
-    // A status that names the failure decides its category; the text may still pick a finer
-    // reason of the same category ("5.1.1 … host unknown", "5.2.2 … over quota"). Text that names a
-    // refusal of the sending side (its IP on a blocklist, its rate, relaying) overrides it: servers
-    // attach their default RCPT status to such refusals, and the blocked category exists so that a
-    // refusal of us never counts against the member.
-    const refined = byText ?? byContext;
-    reason =
-      refined && (categoryOf(refined) === categoryOf(decisive) || (byText !== null && SENDER_SIDE.has(byText))) ? refined : decisive;
+    // A status that names the failure decides it. Only a reply that names a refusal of the sending
+    // side (its IP on a blocklist, its rate, relaying) overrides it: servers attach their default RCPT
+    // status to such refusals, and the blocked category exists so that a refusal of us never counts
+    // against the member.
+    reason = byText !== null && SENDER_SIDE.has(byText) ? byText : decisive;
   } else if (!reason && status && status.split('.')[1] === '7' && (!byStatus || categoryOf(byStatus) === 'blocked')) {
     // X.7.x is the security and policy class: the server refused the sender, not the mailbox. Text
     // picks which refusal; wording about the user there describes the refusal, not a dead address.
+    // X.7.0 and X.7.1 are the class's "other" and "not authorized": a reply that plainly says the
+    // mailbox is unknown, full or disabled under them is about the mailbox.
     const refined = byText ?? byContext;
-    reason = refined && categoryOf(refined) === 'blocked' ? refined : (byStatus ?? 'blocked');
+    const plain = diagnostic !== null && !diagnostic.weak && MAILBOX.has(diagnostic.reason) && (status?.endsWith('.7.0') || status?.endsWith('.7.1'));
+    reason = plain ? diagnostic.reason : refined && categoryOf(refined) === 'blocked' ? refined : (byStatus ?? 'blocked');
   } else if (!reason) {
     // Text refines a generic status; the notice's own prose counts only where the status says nothing precise.
     reason = byText ?? (isGeneric(status) ? byContext : null) ?? byStatus ?? byContext ?? byCode;
@@ -229,11 +252,11 @@ export function detectReason(input: ReasonInput): ReasonResult {
   // itself says X.1.x: that is the server's own word that the mailbox is unknown.
   if (reason === 'userunknown' && command === 'DATA' && !decisive) reason = 'filtered';
 
-  // A refusal before RCPT is about the sending side: the address in it is the sender's or ours.
-  if (reason && categoryOf(reason) !== 'blocked' && (command === 'MAIL' || command === 'CONN' || command === 'HELO')) {
-    if (reason === 'userunknown' || reason === 'hostunknown' || reason === 'filtered' || reason === 'suspend' || reason === 'hasmoved') {
-      reason = command === 'MAIL' ? 'rejected' : 'blocked';
-    }
+  // A refusal before RCPT is about the sending side, never the mailbox: at the connection or HELO it
+  // refuses our host, at MAIL FROM our envelope sender (RFC 5321 §3.3). Only the receiving system's
+  // own trouble (load, storage, size, network) keeps its reason there.
+  if (command === 'MAIL' || command === 'CONN' || command === 'HELO') {
+    if (!reason || (categoryOf(reason) !== 'blocked' && !SYSTEM_SIDE.has(reason))) reason = command === 'MAIL' ? 'rejected' : 'blocked';
   }
 
   if (!reason) reason = texts.length > 0 ? 'onhold' : 'undefined';

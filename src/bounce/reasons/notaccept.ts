@@ -6,10 +6,11 @@ import type { ReasonRule } from './types.js';
 export const notaccept: ReasonRule = {
   reason: 'notaccept',
   category: 'hard',
-  decisive: ['1.10'],
+  // X.1.10 is a null MX in RFC 7505, but Microsoft answers "550 5.1.10 RecipientNotFound" for an
+  // unknown mailbox: the text tells them apart, the status alone means the RFC's null MX.
   // X.7.27 is the sender's null MX in RFC 7505, but Sendmail answers a recipient host's null MX
   // with "550 5.7.27 Host does not accept mail": the text tells them apart (rejected.ts).
-  statuses: ['3.2', '7.27'],
+  statuses: ['1.10', '3.2', '7.27'],
   replyCodes: ['521', '556'],
   phrases: [
     'does not accept mail',

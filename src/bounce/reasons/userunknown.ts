@@ -10,7 +10,7 @@ import type { ReasonRule } from './types.js';
 export const userunknown: ReasonRule = {
   reason: 'userunknown',
   category: 'hard',
-  decisive: ['1.1', '1.3', '5.1.10'],
+  decisive: ['1.1', '1.3'],
   statuses: ['5.1.0'],
   phrases: [
     'user unknown',
@@ -41,6 +41,7 @@ export const userunknown: ReasonRule = {
     'bad destination mailbox address',
     'the email account that you tried to reach does not exist',
     'recipient not found',
+    'does not exist at the organization',
     'recipientnotfound',
     'recipnotfound',
     'recipient name is not recognized',

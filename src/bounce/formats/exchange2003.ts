@@ -1,0 +1,16 @@
+// Microsoft Exchange 2000/2003 NDRs: "Your message … did not reach the following recipient(s):" then
+// "address on <date>" followed by the reason ("The e-mail account does not exist at the organization
+// this message was sent to.") and the MTA line "<host #5.1.1 smtp;550 5.1.1 User unknown>" or an
+// "MSEXCH:IMS:…" code.
+
+import { blocksAfter, includesAny, recipient, resultOf } from './kit.js';
+import type { Format } from './types.js';
+
+const SIGNATURE = ['did not reach the following recipient', 'msexch:'];
+const INTRO = ['did not reach the following recipient'];
+
+export const exchange2003: Format = {
+  name: 'exchange2003',
+  detect: (mail) => includesAny(mail.head, SIGNATURE),
+  parse: (mail) => resultOf(blocksAfter(mail, INTRO).map((b) => recipient(b.address, b.text))),
+};
