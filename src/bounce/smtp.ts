@@ -13,6 +13,17 @@ export function statusIn(text: string | null | undefined): string | null {
   return m ? `${m[1]}.${Number(m[2])}.${Number(m[3])}` : null;
 }
 
+/**
+ * The status the remote server gave with its reply ("550 5.7.1", "550-'5.7.1"), which is more to
+ * the point than a status a relaying system wrote in front of it ("5.1.0 - Unknown address error
+ * 550-'5.7.1 …'"); else the first status in the text.
+ */
+export function replyStatusIn(text: string | null | undefined): string | null {
+  if (!text) return null;
+  const m = /(?:^|[\s:(\["'#=])[45]\d\d[ -]['"]?([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/.exec(text.length > 4000 ? text.slice(0, 4000) : text);
+  return m ? `${m[1]}.${Number(m[2])}.${Number(m[3])}` : statusIn(text);
+}
+
 /** The first SMTP reply code (4xx/5xx) at a word start, e.g. "550" in "host said: 550-5.1.1 …". */
 export function replyCodeIn(text: string | null | undefined): string | null {
   if (!text) return null;
@@ -45,10 +56,10 @@ export function commandIn(text: string | null | undefined): SmtpCommand | null {
 }
 
 const COMMAND_WORDING: ReadonlyArray<readonly [SmtpCommand, RegExp]> = [
-  ['RCPT', /(\bin reply to rcpt to|\bafter rcpt to|\brcpt to response|>>> ?rcpt to|\[rcpt_to\]|\bdoes not like recipient|\brcpt to command|\bafter rcpt command|\bfor rcpt to)/g],
-  ['DATA', /(\bin reply to (end of )?data|\bafter (end of )?data\b|>>> ?data\b|\bdata command|\bour final data|\[data\]|\bafter the data|\bend of data|\bfailed after i sent the message)/g],
-  ['MAIL', /(\bin reply to mail from|\bafter mail from|>>> ?mail from|\bmail from command|\[mail_from\]|\bsender was rejected)/g],
-  ['HELO', /(\bin reply to (helo|ehlo|lhlo)|\bafter (helo|ehlo)|>>> ?(helo|ehlo)|\b(helo|ehlo) command|\bmy name was rejected)/g],
+  ['RCPT', /(\bin reply to rcpt to|\bafter rcpt to|\brcpt to response|>>> ?rcpt to|\[rcpt_to\]|\bdoes not like recipient|\brcpt to command|\bafter rcpt command|\bfor rcpt to|\bdid not like our rcpt)/g],
+  ['DATA', /(\bin reply to (end of )?data|\bafter (end of )?data\b|>>> ?data\b|\bdata command|\bour final data|\[data\]|\bafter the data|\bend of data|\bfailed after i sent the message|\bdid not like our (final )?data)/g],
+  ['MAIL', /(\bin reply to mail from|\bafter mail from|>>> ?mail from|\bmail from command|\[mail_from\]|\bsender was rejected|\bdid not like our mail)/g],
+  ['HELO', /(\bin reply to (helo|ehlo|lhlo)|\bafter (helo|ehlo)|>>> ?(helo|ehlo)|\b(helo|ehlo) command|\bmy name was rejected|\bdid not like our (helo|ehlo))/g],
   ['STARTTLS', /(\bin reply to starttls|\bafter starttls|>>> ?starttls|\bstarttls command)/g],
   ['AUTH', /(\bin reply to auth|\bafter auth\b|>>> ?auth\b)/g],
   ['CONN', /\b(after initial connection|greeting failed|refused to talk to me|while connecting|in reply to initial greeting|connection to .{1,80} (refused|failed)|did not like our greeting)/g],

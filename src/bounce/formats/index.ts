@@ -3,6 +3,14 @@
 // success report) answers, and its name becomes the classification's detector.
 
 import { amazonses } from './amazonses.js';
+import { au } from './au.js';
+import { dragonfly } from './dragonfly.js';
+import { googlegroups } from './googlegroups.js';
+import { imailserver } from './imailserver.js';
+import { interscanmss } from './interscanmss.js';
+import { mailmarshal } from './mailmarshal.js';
+import { mfilter } from './mfilter.js';
+import { verizon } from './verizon.js';
 import { courier } from './courier.js';
 import { domino } from './domino.js';
 import { exchange } from './exchange.js';
@@ -29,7 +37,31 @@ import type { MessageView } from '../view.js';
  *   before the one it quotes;
  * - generic, which reads any failure wording, is last.
  */
-export const FORMATS: readonly Format[] = [amazonses, postfix, exim, sendmail, qmail, courier, opensmtpd, exchange, exchange2003, gmail, yahoo, domino, messagingserver, rfc3464, generic];
+export const FORMATS: readonly Format[] = [
+  amazonses,
+  googlegroups,
+  postfix,
+  exim,
+  sendmail,
+  qmail,
+  courier,
+  opensmtpd,
+  exchange,
+  exchange2003,
+  gmail,
+  yahoo,
+  domino,
+  messagingserver,
+  dragonfly,
+  mfilter,
+  imailserver,
+  interscanmss,
+  mailmarshal,
+  au,
+  verizon,
+  rfc3464,
+  generic,
+];
 
 export interface FormatAnswer {
   format: string;

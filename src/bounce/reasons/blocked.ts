@@ -48,6 +48,11 @@ export const blocked: ReasonRule = {
     'your server requires confirmation',
     'go away',
     'host network not allowed',
+    // Outlook.com postmaster codes for IP blocks (open proxy, complaints, dynamic IP, Spamhaus).
+    'sc-003',
+    'sc-004',
+    'dy-001',
+    'ou-001',
   ],
   patterns: [
     /\b(ip|ip address|host|client|network|server|sender ip)\b[^.]{0,60}\b(is )?(blocked|banned|listed|blacklisted|rejected for abuse)\b/,

@@ -26,5 +26,7 @@ export const expired: ReasonRule = {
     'could not find a gateway for',
     'did not accept our requests to connect',
   ],
-  patterns: [/\bcould not be delivered for (more than )?\d{1,4} (day|hour)/, /\bgave up\b|\bgiving up\b|\bgiven up\b/],
+  patterns: [
+    // IPswitch IMail's final notice: "Delivery failed 20 attempts: address".
+    /\bdelivery failed \d{1,4} attempts\b/,/\bcould not be delivered for (more than )?\d{1,4} (day|hour)/, /\bgave up\b|\bgiving up\b|\bgiven up\b/],
 };

@@ -31,5 +31,5 @@ export const hostunknown: ReasonRule = {
     'mail domain mentioned in email address is unknown',
     'illegal host/domain name',
   ],
-  patterns: [/\bdns domain \S{1,255} does not exist\b/],
+  patterns: [/\bdns domain \S{1,255} does not exist\b/, /\bhost \S{1,255} not found\b/],
 };

@@ -3,7 +3,7 @@
 // that reason. Each reason's own knowledge (statuses, codes, phrases) is in its file; the few rules
 // that choose between reasons are here, written once.
 
-import { commandIn, replyCodeIn, statusIn, type SmtpCommand } from '../smtp.js';
+import { commandIn, replyCodeIn, replyStatusIn, statusIn, type SmtpCommand } from '../smtp.js';
 import type { Category, Reason } from '../types.js';
 import { authfailure } from './authfailure.js';
 import { badreputation } from './badreputation.js';
@@ -121,7 +121,7 @@ function lookup(table: Map<string, Reason>, status: string): Reason | null {
  * Reasons that only a message's content can earn. A refusal that came before DATA (at connection,
  * HELO, MAIL or RCPT) cannot be a verdict on a content the server had not seen yet.
  */
-const CONTENT: ReadonlySet<Reason> = new Set<Reason>(['spamdetected', 'virusdetected', 'contenterror', 'filtered']);
+const CONTENT: ReadonlySet<Reason> = new Set<Reason>(['spamdetected', 'virusdetected', 'filtered']);
 
 const BEFORE_DATA: ReadonlySet<SmtpCommand> = new Set<SmtpCommand>(['CONN', 'HELO', 'STARTTLS', 'AUTH', 'MAIL', 'RCPT']);
 
@@ -199,7 +199,7 @@ export interface ReasonResult {
  */
 function pickStatus(reported: string | null, texts: string[]): string | null {
   const report = reported ? statusIn(reported) : null;
-  const reply = texts.length > 0 ? statusIn(texts[0]) : null;
+  const reply = texts.length > 0 ? replyStatusIn(texts[0]) : null;
   let status = report;
   if (reply && (!report || (reply[0] === report[0] && !reply.endsWith('.0.0')))) status = reply;
   for (let i = 1; !status && i < texts.length; i++) status = statusIn(texts[i]);
@@ -226,6 +226,8 @@ export function detectReason(input: ReasonInput): ReasonResult {
   const decisive = status ? lookup(DECISIVE, status) : null;
   const byStatus = status ? (decisive ?? lookup(DEFAULT, status)) : null;
   const byCode = code ? (REPLY.get(code) ?? null) : null;
+  // A 5xx reply from the remote server is a permanent refusal whatever generic status the report gives it.
+  const temporary = (status ? status.startsWith('4.') : code !== null && code.startsWith('4')) && !(code && code.startsWith('5'));
 
   let reason: Reason | null = input.hint ?? null;
   if (!reason && decisive) {
@@ -256,18 +258,17 @@ export function detectReason(input: ReasonInput): ReasonResult {
   // refuses our host, at MAIL FROM our envelope sender (RFC 5321 §3.3). Only the receiving system's
   // own trouble (load, storage, size, network) keeps its reason there.
   if (command === 'MAIL' || command === 'CONN' || command === 'HELO') {
-    if (!reason || (categoryOf(reason) !== 'blocked' && !SYSTEM_SIDE.has(reason))) reason = command === 'MAIL' ? 'rejected' : 'blocked';
+    const theirs = reason !== null && SYSTEM_SIDE.has(reason) && (reason !== 'expired' || temporary);
+    if (!reason || (categoryOf(reason) !== 'blocked' && !theirs)) reason = command === 'MAIL' ? 'rejected' : 'blocked';
   }
 
   if (!reason) reason = texts.length > 0 ? 'onhold' : 'undefined';
 
   let category = categoryOf(reason);
   // A temporary (4.x.x / 4xx) failure that became final means the sender stopped retrying: soft,
-  // "expired" unless the text names a more specific soft reason (bounce-policy.md §1). A 5xx reply
-  // from the remote server is a permanent refusal whatever generic status the report gives it. A
-  // refusal of the sending side stays `blocked`: it is no more the member's fault for having been
-  // temporary, which is the reason the blocked category exists.
-  const temporary = (status ? status.startsWith('4.') : code !== null && code.startsWith('4')) && !(code && code.startsWith('5'));
+  // "expired" unless the text names a more specific soft reason (bounce-policy.md §1). A refusal of
+  // the sending side stays `blocked`: it is no more the member's fault for having been temporary,
+  // which is the reason the blocked category exists.
   if (input.final && temporary && category === 'hard') {
     reason = 'expired';
     category = 'soft';

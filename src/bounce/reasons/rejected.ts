@@ -37,6 +37,7 @@ export const rejected: ReasonRule = {
     'sender not in allowed-senders list',
     'sender not authenticated for group',
     'batv',
+    'permission to post messages to the group',
     'sender address has null mx',
   ],
 };

@@ -8,7 +8,7 @@ import type { ReasonRule } from './types.js';
 export const suspend: ReasonRule = {
   reason: 'suspend',
   category: 'soft',
-  statuses: ['7.13'],
+  decisive: ['7.13'],
   replyCodes: ['525'],
   phrases: [
     'account that you tried to reach is disabled',
