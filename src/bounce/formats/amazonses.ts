@@ -19,6 +19,16 @@ const SUB_TYPES: Record<string, Reason> = {
   AttachmentRejected: 'policyviolation',
 };
 
+/**
+ * SES writes its own status and label in front of the remote server's reply, which it quotes:
+ * "5.1.0 - Unknown address error 550-'5.7.1 <…>... Access denied' (delivery attempts: 0)". The
+ * quoted reply is the diagnostic; SES's words become context.
+ */
+function remoteReply(diagnostic: string): { diagnostic: string; context: string } | Record<string, never> {
+  const m = /^\s*[245]\.\d{1,3}\.\d{1,3} - ([^']{0,200}?)\s*([45]\d\d[- ]'.*?)'?\s*(\(delivery attempts: \d+\))?\s*$/s.exec(diagnostic);
+  return m ? { diagnostic: m[2].replace(/^([45]\d\d)[- ]'/, '$1 '), context: m[1] } : {};
+}
+
 export const amazonses: Format = {
   name: 'amazonses',
   detect: (mail) =>
@@ -39,6 +49,8 @@ export const amazonses: Format = {
         ),
       );
     }
-    return fromReport(mail, (a, all) => linesAbout(mail, a, all, 4));
+    const r = fromReport(mail, (a, all) => linesAbout(mail, a, all, 4));
+    if (!r) return null;
+    return { ...r, recipients: r.recipients.map((x) => ({ ...x, ...remoteReply(x.diagnostic) })) };
   },
 };

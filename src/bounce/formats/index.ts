@@ -5,6 +5,7 @@
 import { amazonses } from './amazonses.js';
 import { au } from './au.js';
 import { dragonfly } from './dragonfly.js';
+import { fml } from './fml.js';
 import { googlegroups } from './googlegroups.js';
 import { imailserver } from './imailserver.js';
 import { interscanmss } from './interscanmss.js';
@@ -40,6 +41,7 @@ import type { MessageView } from '../view.js';
 export const FORMATS: readonly Format[] = [
   amazonses,
   googlegroups,
+  fml,
   postfix,
   exim,
   sendmail,

@@ -4,7 +4,9 @@
 import { addressesIn, isSystemLocalPart } from '../address.js';
 import { parseDsn, recipientAddress, type DsnRecipient } from '../dsn.js';
 import { decodeHeader, headerValues, type Header } from '../mime.js';
+import { reasonFromText } from '../reasons/index.js';
 import { commandIn, type SmtpCommand } from '../smtp.js';
+import type { Reason } from '../types.js';
 import type { Mail } from './mail.js';
 import type { FormatResult, FoundRecipient } from './types.js';
 
@@ -58,6 +60,15 @@ export function resultOf(recipients: FoundRecipient[]): FormatResult | null {
 // ---------------------------------------------------------------------------------------------
 // RFC 3464 reports
 
+/**
+ * Diagnostic type X-Unix: a local delivery program (procmail, a pipe) failed, and its status is a
+ * translated exit code. A mailer error, unless the program's output says the mailbox or disk is full.
+ */
+function localProgramReason(output: string): Reason | null {
+  const named = reasonFromText(output);
+  return named === 'mailboxfull' || named === 'systemfull' || named === 'mesgtoobig' ? null : 'mailererror';
+}
+
 const DELAY_SUBJECT = ['delay', 'warning', 'still being retried', 'not yet been delivered', 'will retry', 'will continue to retry'];
 
 /**
@@ -92,8 +103,7 @@ export function fromReport(mail: Mail, about: (address: string, all: string[]) =
       command: commandIn(diagnostic) ?? commandIn(context),
       delayed,
       remoteMta: r.remoteMta ? r.remoteMta.slice(0, 255) : null,
-      // X-Unix: a local delivery program (procmail, a pipe) failed; its status is a translated exit code.
-      reason: r.diagnosticType === 'x-unix' ? 'mailererror' : null,
+      reason: r.diagnosticType === 'x-unix' ? localProgramReason(diagnostic) : null,
     });
   });
   const result = resultOf(recipients);

@@ -55,6 +55,8 @@ export const blocked: ReasonRule = {
     'ou-001',
   ],
   patterns: [
+    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:101|102|103|510|999)\b/,
     /\b(ip|ip address|host|client|network|server|sender ip)\b[^.]{0,60}\b(is )?(blocked|banned|listed|blacklisted|rejected for abuse)\b/,
     /\b(rbl|dnsbl|rbls)\b/,
   ],

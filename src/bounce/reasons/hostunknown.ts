@@ -11,6 +11,7 @@ export const hostunknown: ReasonRule = {
   statuses: ['5.4.4'],
   phrases: [
     'host unknown',
+    'domain is not reachable',
     'unknown host',
     'host or domain name not found',
     'domain not found',

@@ -54,7 +54,8 @@ export { commandIn, replyCodeIn, statusIn } from '../smtp.js';
  * - unknown user before unknown host, as both can appear and the mailbox is the finer fact;
  * - content verdicts (spam, virus, form) before the generic block wording, which they often contain;
  * - the temporary and system-side reasons last: their words ("try again later", "timed out") also
- *   appear as an afterthought in more specific replies.
+ *   appear as an afterthought in more specific replies; "expired" after the network and system
+ *   faults, since a notice that gave up often says both why it kept failing and that it gave up.
  */
 const ORDER: readonly ReasonRule[] = [
   suppressed,
@@ -64,10 +65,10 @@ const ORDER: readonly ReasonRule[] = [
   suspend,
   hasmoved,
   norelaying,
+  notcompliantrfc,
   authfailure,
   requireptr,
   badreputation,
-  notcompliantrfc,
   rejected,
   filtered,
   userunknown,
@@ -84,9 +85,9 @@ const ORDER: readonly ReasonRule[] = [
   securityerror,
   systemfull,
   mailererror,
-  expired,
   networkerror,
   systemerror,
+  expired,
   syntaxerror,
 ];
 
@@ -221,6 +222,8 @@ export function detectReason(input: ReasonInput): ReasonResult {
 
   const diagnostic = texts.length > 0 ? textMatch(texts[0], command) : null;
   const byText = diagnostic?.reason ?? null;
+  // Generic wordings ("address rejected") count after the status, strong phrases before it.
+  const byStrongText = diagnostic && !diagnostic.weak ? diagnostic.reason : null;
   let byContext: Reason | null = null;
   for (let i = 1; !byContext && i < texts.length; i++) byContext = reasonFromText(texts[i], command);
   const decisive = status ? lookup(DECISIVE, status) : null;
@@ -246,7 +249,7 @@ export function detectReason(input: ReasonInput): ReasonResult {
     reason = plain ? diagnostic.reason : refined && categoryOf(refined) === 'blocked' ? refined : (byStatus ?? 'blocked');
   } else if (!reason) {
     // Text refines a generic status; the notice's own prose counts only where the status says nothing precise.
-    reason = byText ?? (isGeneric(status) ? byContext : null) ?? byStatus ?? byContext ?? byCode;
+    reason = byStrongText ?? (isGeneric(status) ? byContext : null) ?? byStatus ?? byText ?? byContext ?? byCode;
   }
 
   // An unknown-user refusal answered to DATA comes from a filter that read the message: the mailbox
@@ -262,7 +265,8 @@ export function detectReason(input: ReasonInput): ReasonResult {
     if (!reason || (categoryOf(reason) !== 'blocked' && !theirs)) reason = command === 'MAIL' ? 'rejected' : 'blocked';
   }
 
-  if (!reason) reason = texts.length > 0 ? 'onhold' : 'undefined';
+  // A delay that names no cause is a delivery not completed in time: Sisimai's convention for delays.
+  if (!reason) reason = !input.final ? 'expired' : texts.length > 0 ? 'onhold' : 'undefined';
 
   let category = categoryOf(reason);
   // A temporary (4.x.x / 4xx) failure that became final means the sender stopped retrying: soft,

@@ -14,6 +14,7 @@ export const notaccept: ReasonRule = {
   replyCodes: ['521', '556'],
   phrases: [
     'does not accept mail',
+    'an mx or srv record indicated no smtp service',
     'null mx',
     'nullmx',
     'mail receiving disabled',

@@ -37,7 +37,14 @@ export const rejected: ReasonRule = {
     'sender not in allowed-senders list',
     'sender not authenticated for group',
     'batv',
+    'purported responsible address',
     'permission to post messages to the group',
+    // Gmail refusing a "Send mail as" alias it cannot verify.
+    'sending this from a different address or alias',
     'sender address has null mx',
+  ],
+  patterns: [
+    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:403|405|415|421)\b/,
   ],
 };

@@ -26,5 +26,8 @@ export const spamdetected: ReasonRule = {
     'spambouncer',
     'mail rejete. mail rejected',
   ],
-  patterns: [/\bspam\b/, /\bspams\b/],
+  patterns: [
+    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:506)\b/,
+/\bspam\b/, /\bspams\b/],
 };

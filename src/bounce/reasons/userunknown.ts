@@ -41,6 +41,7 @@ export const userunknown: ReasonRule = {
     'bad destination mailbox address',
     'the email account that you tried to reach does not exist',
     'recipient not found',
+    'invalid final delivery userid',
     'does not exist at the organization',
     'recipientnotfound',
     'recipnotfound',
@@ -70,8 +71,10 @@ export const userunknown: ReasonRule = {
     'no existe ese usuario',
   ],
   // Generic wordings: an unknown user only when no other reason's phrase matched (reasons/index.ts).
-  weak: ['address rejected', 'recipient rejected', 'mailbox unavailable', 'invalid address', 'address invalid', 'does not exist', 'doesn\'t exist', 'no longer valid'],
+  weak: ['address rejected', 'recipient rejected', 'mailbox unavailable', 'invalid address', 'address invalid', 'does not exist', 'doesn\'t exist', 'no longer valid', 'check if address is correct'],
   patterns: [
+    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:416)\b/,
     // "<user|recipient|mailbox|account> … does not exist / not found / unknown"
     /\b(user|recipient|mailbox|account|addressee|e-?mail address|destination address)( name| address| account)?( "?[^\s"]{1,80}"?)? (is |was )?(unknown|not found|not known|does not exist|doesn'?t exist|not exist|not valid|not recogni[sz]ed)\b/,
     /\bdoesn'?t have an? [\w.-]{1,60} account\b/,
