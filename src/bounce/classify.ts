@@ -3,7 +3,6 @@
 import { addressesIn } from './address.js';
 import { detectComplaint, type ComplaintResult } from './arf.js';
 import { autoreplySignals, vacationWording } from './autoreply.js';
-import { looksLikeDsnText } from './dsn.js';
 import { isMailSystemSender } from './formats/generic.js';
 import { readNotice, type FormatAnswer } from './formats/index.js';
 import { failedRecipientsHeader } from './formats/kit.js';
@@ -74,9 +73,10 @@ function classifyParsed(raw: Uint8Array): Classification {
   }
 
   // 3. A machine-readable delivery report is read before anything else can claim the message.
-  const hasReport = view.deliveryStatus.length > 0 || looksLikeDsnText(view.notice);
+  const mail = makeMail(view);
+  const hasReport = mail.reports.length > 0;
   if (hasReport) {
-    const answer = readNotice(view);
+    const answer = readNotice(mail);
     if (answer) return formatResult(answer);
   }
 
@@ -85,12 +85,11 @@ function classifyParsed(raw: Uint8Array): Classification {
   if (complaint) return complaintResult(complaint);
 
   // 5. Automatic replies with unmistakable signs win over failure words in their text.
-  const mail = makeMail(view);
   if (auto && auto.strong && failedRecipientsHeader(mail).length === 0 && !isMailSystemSender(mail)) return result('autoreply', [], auto.detector);
 
   // 6. Failure notices of every format the registry knows.
   if (!hasReport) {
-    const answer = readNotice(view);
+    const answer = readNotice(mail);
     if (answer) return formatResult(answer);
   }
 

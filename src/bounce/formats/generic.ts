@@ -216,11 +216,11 @@ export function recipientsInText(mail: Mail, skip: Set<string> = senderSide(mail
 export function textAbout(mail: Mail, address: string, all: string[]): string {
   const lines = mail.lines;
   let i = -1;
-  for (let k = 0; k < lines.length; k++) if (lines[k].toLowerCase().includes(address)) { i = k; break; }
+  for (let k = 0; k < lines.length; k++) if (mail.linesLc[k].includes(address)) { i = k; break; }
   if (i < 0) return '';
   const out: string[] = [lines[i]];
   for (let j = i + 1; j < lines.length && j <= i + 12; j++) {
-    const l = lines[j].toLowerCase();
+    const l = mail.linesLc[j];
     if (all.some((a) => a !== address && l.includes(a))) break;
     if (lines[j].trim() === '' && out.length > 1 && lines[j + 1] !== undefined && lines[j + 1].trim() === '') break;
     out.push(lines[j]);
@@ -233,7 +233,7 @@ export function textAbout(mail: Mail, address: string, all: string[]): string {
 
 /** Builds the result for a prose notice from its addresses: each with the lines about it. */
 export function proseResult(mail: Mail, addresses: string[], delayed: boolean): FormatResult | null {
-  const context = mail.text.slice(0, 4000);
+  const context = mail.text.slice(0, 1500);
   return resultOf(addresses.map((a) => recipient(a, textAbout(mail, a, addresses), { context: context + '\n' + mail.subject, delayed })));
 }
 

@@ -71,8 +71,8 @@ export interface FormatAnswer {
   mail: Mail;
 }
 
-export function readNotice(view: MessageView, formats: readonly Format[] = FORMATS): FormatAnswer | null {
-  const mail = makeMail(view);
+export function readNotice(view: MessageView | Mail, formats: readonly Format[] = FORMATS): FormatAnswer | null {
+  const mail = 'view' in view ? view : makeMail(view);
   for (const f of formats) {
     if (!f.detect(mail)) continue;
     const result = f.parse(mail);

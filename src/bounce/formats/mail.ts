@@ -22,6 +22,8 @@ export interface Mail {
   head: string;
   /** Notice lines, bounded in number. */
   lines: string[];
+  /** The same lines, lower-cased. */
+  linesLc: string[];
   /** Delivery-status bodies (message/delivery-status parts, or DSN fields written in the text). */
   reports: string[];
   header(name: string): string | null;
@@ -46,6 +48,7 @@ export function makeMail(view: MessageView): Mail {
     lc,
     head: lc.slice(0, 3000),
     lines: text.split('\n', MAX_LINES),
+    linesLc: lc.split('\n', MAX_LINES),
     reports,
     header: (name) => headerValue(view.headers, name),
     headers: (name) => headerValues(view.headers, name),

@@ -47,6 +47,10 @@ export const blocked: ReasonRule = {
     'refused to talk to me',
     'your server requires confirmation',
     'go away',
+    // Gmail: "The IP you're using to send mail is not authorized to send email directly to our servers".
+    'not authorized to send email directly',
+    // QQ Mail: the sending domain or operator is suspected of spam.
+    'suspected spam sender',
     'host network not allowed',
     // Outlook.com postmaster codes for IP blocks (open proxy, complaints, dynamic IP, Spamhaus).
     'sc-003',

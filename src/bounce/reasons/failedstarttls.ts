@@ -22,5 +22,10 @@ export const failedstarttls: ReasonRule = {
     'certificate-host-mismatch',
     'certificate-expired',
     'tls handshake failed',
+    // Postfix's own words when the peer's TLS fails its policy.
+    'but was not offered by host',
+    'certificate not verified',
+    'certificate not trusted',
+    'certificate verification failed',
   ],
 };

@@ -21,5 +21,7 @@ export const filtered: ReasonRule = {
     'you have been blocked by the recipient',
     'account is protected by',
     'content filter agent quarantined',
+    // QQ Mail: the recipient's own blacklist or filter.
+    'mail is rejected by recipients',
   ],
 };

@@ -146,11 +146,52 @@ function flatten(text: string): string {
   );
 }
 
-function matches(rule: ReasonRule, t: string): boolean {
-  if (rule.phrases) for (const p of rule.phrases) if (t.includes(p)) return true;
-  if (rule.patterns) for (const re of rule.patterns) if (re.test(t)) return true;
-  return false;
+const escape = (p: string): string => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * All rules' literal phrases compiled once into one pattern of alternatives, in ORDER: one scan of
+ * the text finds every phrase present (V8 scans for a set of literals far faster than a loop of
+ * includes() per phrase). At a given position the first alternative that matches belongs to the
+ * highest-ranked rule, so keeping the best-ranked match over the whole scan gives the same answer as
+ * trying the rules one by one. The phrase lists stay plain strings in the reason files.
+ */
+interface Scanner {
+  re: RegExp;
+  rank: Map<string, number>;
 }
+
+function scanner(rules: readonly ReasonRule[], list: (r: ReasonRule) => readonly string[] | undefined): Scanner | null {
+  const rank = new Map<string, number>();
+  const phrases: string[] = [];
+  rules.forEach((r, i) => {
+    for (const p of list(r) ?? []) {
+      if (rank.has(p)) continue;
+      rank.set(p, i);
+      phrases.push(p);
+    }
+  });
+  return phrases.length > 0 ? { re: new RegExp(phrases.map(escape).join('|'), 'g'), rank } : null;
+}
+
+/** The best (lowest) rank of a phrase in the text, or Infinity. */
+function bestRank(sc: Scanner | null, t: string): number {
+  if (!sc) return Infinity;
+  let best = Infinity;
+  sc.re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = sc.re.exec(t)) !== null) {
+    const r = sc.rank.get(m[0]) ?? Infinity;
+    if (r < best) best = r;
+    if (best === 0) break;
+    sc.re.lastIndex = m.index + 1;
+  }
+  return best;
+}
+
+// Before DATA the content verdicts are left out of the scan (see CONTENT).
+const NOT_CONTENT = ORDER.filter((r) => !CONTENT.has(r.reason));
+const SCAN = { all: scanner(ORDER, (r) => r.phrases), early: scanner(NOT_CONTENT, (r) => r.phrases) };
+const WEAK = scanner(ORDER, (r) => r.weak);
 
 interface TextMatch {
   reason: Reason;
@@ -162,9 +203,16 @@ function textMatch(text: string, command: SmtpCommand | null): TextMatch | null 
   if (!text) return null;
   const t = flatten(text);
   const early = command !== null && BEFORE_DATA.has(command);
-  for (const r of ORDER) if (!(early && CONTENT.has(r.reason)) && matches(r, t)) return { reason: r.reason, weak: false };
-  for (const r of ORDER) if (r.weak && r.weak.some((p) => t.includes(p))) return { reason: r.reason, weak: true };
-  return null;
+  const rules = early ? NOT_CONTENT : ORDER;
+  let best = bestRank(early ? SCAN.early : SCAN.all, t);
+  // The few patterns are tried only for rules ranked above the best phrase found.
+  for (let i = 0; i < rules.length && i < best; i++) {
+    const patterns = rules[i].patterns;
+    if (patterns && patterns.some((re) => re.test(t))) best = i;
+  }
+  if (best < rules.length) return { reason: rules[best].reason, weak: false };
+  const weak = bestRank(WEAK, t);
+  return weak < ORDER.length ? { reason: ORDER[weak].reason, weak: true } : null;
 }
 
 /** The reason a text names, or null. `command` excludes the content verdicts before DATA. */
@@ -224,13 +272,21 @@ export function detectReason(input: ReasonInput): ReasonResult {
   const byText = diagnostic?.reason ?? null;
   // Generic wordings ("address rejected") count after the status, strong phrases before it.
   const byStrongText = diagnostic && !diagnostic.weak ? diagnostic.reason : null;
-  let byContext: Reason | null = null;
-  for (let i = 1; !byContext && i < texts.length; i++) byContext = reasonFromText(texts[i], command);
+  // The notice's prose about the recipient, read only when the reply itself did not decide.
+  let contextRead = false;
+  let contextReason: Reason | null = null;
+  const context = (): Reason | null => {
+    if (!contextRead) {
+      contextRead = true;
+      for (let i = 1; !contextReason && i < texts.length; i++) contextReason = reasonFromText(texts[i].slice(0, 1500), command);
+    }
+    return contextReason;
+  };
   const decisive = status ? lookup(DECISIVE, status) : null;
   const byStatus = status ? (decisive ?? lookup(DEFAULT, status)) : null;
   const byCode = code ? (REPLY.get(code) ?? null) : null;
-  // A 5xx reply from the remote server is a permanent refusal whatever generic status the report gives it.
-  const temporary = (status ? status.startsWith('4.') : code !== null && code.startsWith('4')) && !(code && code.startsWith('5'));
+  // The status class is the reporting MTA's verdict on permanence; only without one does the reply code say.
+  const temporary = status ? status.startsWith('4.') : code !== null && code.startsWith('4');
 
   let reason: Reason | null = input.hint ?? null;
   if (!reason && decisive) {
@@ -244,12 +300,12 @@ export function detectReason(input: ReasonInput): ReasonResult {
     // picks which refusal; wording about the user there describes the refusal, not a dead address.
     // X.7.0 and X.7.1 are the class's "other" and "not authorized": a reply that plainly says the
     // mailbox is unknown, full or disabled under them is about the mailbox.
-    const refined = byText ?? byContext;
+    const refined = byText ?? context();
     const plain = diagnostic !== null && !diagnostic.weak && MAILBOX.has(diagnostic.reason) && (status?.endsWith('.7.0') || status?.endsWith('.7.1'));
     reason = plain ? diagnostic.reason : refined && categoryOf(refined) === 'blocked' ? refined : (byStatus ?? 'blocked');
   } else if (!reason) {
     // Text refines a generic status; the notice's own prose counts only where the status says nothing precise.
-    reason = byStrongText ?? (isGeneric(status) ? byContext : null) ?? byStatus ?? byText ?? byContext ?? byCode;
+    reason = byStrongText ?? (isGeneric(status) ? context() : null) ?? byStatus ?? byText ?? context() ?? byCode;
   }
 
   // An unknown-user refusal answered to DATA comes from a filter that read the message: the mailbox
@@ -270,10 +326,10 @@ export function detectReason(input: ReasonInput): ReasonResult {
 
   let category = categoryOf(reason);
   // A temporary (4.x.x / 4xx) failure that became final means the sender stopped retrying: soft,
-  // "expired" unless the text names a more specific soft reason (bounce-policy.md §1). A refusal of
-  // the sending side stays `blocked`: it is no more the member's fault for having been temporary,
-  // which is the reason the blocked category exists.
-  if (input.final && temporary && category === 'hard') {
+  // "expired" unless the text names a more specific soft reason (bounce-policy.md §1). This holds for
+  // temporary refusals of the sending side too (greylisting, rate limits, a 5xx greeting that Postfix
+  // retries): nothing permanent was said about the address or about us.
+  if (input.final && temporary && category !== 'soft') {
     reason = 'expired';
     category = 'soft';
   }

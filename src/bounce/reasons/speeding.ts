@@ -24,5 +24,8 @@ export const speeding: ReasonRule = {
     'message receive limit',
     'exceeded permitted limits',
     'exceeded their limit for',
+    // QQ Mail: the recipient receives too much in a short time; "Sender frequency limited" (no=1000723).
+    'mailbox unavailable or access denied',
+    'sender frequency limited',
   ],
 };
