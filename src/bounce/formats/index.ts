@@ -3,15 +3,20 @@
 // success report) answers, and its name becomes the classification's detector.
 
 import { amazonses } from './amazonses.js';
+import { aol } from './aol.js';
 import { au } from './au.js';
+import { barracuda } from './barracuda.js';
 import { dragonfly } from './dragonfly.js';
 import { fml } from './fml.js';
 import { googlegroups } from './googlegroups.js';
+import { groupwise } from './groupwise.js';
+import { hmailserver } from './hmailserver.js';
 import { imailserver } from './imailserver.js';
 import { interscanmss } from './interscanmss.js';
 import { mailmarshal } from './mailmarshal.js';
 import { mfilter } from './mfilter.js';
 import { verizon } from './verizon.js';
+import { zoho } from './zoho.js';
 import { courier } from './courier.js';
 import { domino } from './domino.js';
 import { exchange } from './exchange.js';
@@ -42,7 +47,9 @@ export const FORMATS: readonly Format[] = [
   amazonses,
   googlegroups,
   fml,
+  barracuda,
   postfix,
+  zoho,
   exim,
   sendmail,
   qmail,
@@ -61,6 +68,9 @@ export const FORMATS: readonly Format[] = [
   mailmarshal,
   au,
   verizon,
+  aol,
+  groupwise,
+  hmailserver,
   rfc3464,
   generic,
 ];

@@ -18,6 +18,8 @@ const SECTIONS = [
   '----- the following addresses had transient non-fatal errors -----',
   '----- the following addresses had delivery problems -----',
   '----- transcript of session follows -----',
+  // McAfee (Secure Mail) gateways keep Sendmail's list with three dashes.
+  '--- the following addresses had delivery problems ---',
 ];
 const LIST = ['the following addresses had', 'the following address had'];
 const LIST_END = ['----- transcript of session', '----- original message', '----- message header', '----- the following addresses'];
