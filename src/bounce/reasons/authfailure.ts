@@ -17,7 +17,7 @@ export const authfailure: ReasonRule = {
     'unauthenticated email',
   ],
   patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:401|517)\b/,
 /\b(spf|dkim)\b/],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:401|517)\b/],
 };

@@ -9,10 +9,7 @@ export const badreputation: ReasonRule = {
   phrases: [
     'reputation',
     'unexpected volume or user complaints',
-    'rp-001',
-    'rp-002',
-    'rp-003',
-    'sc-001',
-    'ou-002',
   ],
+  // Outlook.com postmaster codes for reputation limits and refusals.
+  exact: [/\b(rp-00[123]|sc-001|ou-002)\b/],
 };

@@ -52,16 +52,12 @@ export const blocked: ReasonRule = {
     // QQ Mail: the sending domain or operator is suspected of spam.
     'suspected spam sender',
     'host network not allowed',
-    // Outlook.com postmaster codes for IP blocks (open proxy, complaints, dynamic IP, Spamhaus).
-    'sc-003',
-    'sc-004',
-    'dy-001',
-    'ou-001',
   ],
   patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:101|102|103|510|999)\b/,
     /\b(ip|ip address|host|client|network|server|sender ip)\b[^.]{0,60}\b(is )?(blocked|banned|listed|blacklisted|rejected for abuse)\b/,
     /\b(rbl|dnsbl|rbls)\b/,
   ],
+  // Outlook.com postmaster codes for IP blocks (open proxy, complaints, dynamic IP, Spamhaus), then
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(sc-00[34]|dy-001|ou-001)\b/, /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:101|102|103|510|999)\b/],
 };

@@ -129,8 +129,8 @@ const BEFORE_DATA: ReadonlySet<SmtpCommand> = new Set<SmtpCommand>(['CONN', 'HEL
 /** Refusals that name the sending side explicitly: they win over any status (see detectReason). */
 const SENDER_SIDE: ReadonlySet<Reason> = new Set<Reason>(['blocked', 'norelaying', 'speeding', 'toomanyconn', 'badreputation', 'requireptr', 'authfailure']);
 
-/** Reasons about the mailbox itself. */
-const MAILBOX: ReadonlySet<Reason> = new Set<Reason>(['userunknown', 'mailboxfull', 'suspend', 'hasmoved', 'hostunknown']);
+/** Reasons about the mailbox itself or its owner's own rules. */
+const MAILBOX: ReadonlySet<Reason> = new Set<Reason>(['userunknown', 'mailboxfull', 'suspend', 'hasmoved', 'hostunknown', 'filtered']);
 
 /** The receiving system's own trouble: a reason that can answer any command. */
 const SYSTEM_SIDE: ReadonlySet<Reason> = new Set<Reason>(['systemerror', 'systemfull', 'networkerror', 'mesgtoobig', 'exceedlimit', 'expired', 'failedstarttls']);
@@ -215,6 +215,17 @@ function textMatch(text: string, command: SmtpCommand | null): TextMatch | null 
   return weak < ORDER.length ? { reason: ORDER[weak].reason, weak: true } : null;
 }
 
+/** A provider error code that names the reason exactly, in the reply or the notice. */
+function exactCode(texts: string[]): Reason | null {
+  for (const t of texts) {
+    const lc = t.slice(0, 4000).toLowerCase();
+    for (const r of EXACT) if (r.exact!.some((re) => re.test(lc))) return r.reason;
+  }
+  return null;
+}
+
+const EXACT = ORDER.filter((r) => r.exact && r.exact.length > 0);
+
 /** The reason a text names, or null. `command` excludes the content verdicts before DATA. */
 export function reasonFromText(text: string, command: SmtpCommand | null = null): Reason | null {
   return textMatch(text, command)?.reason ?? null;
@@ -288,7 +299,7 @@ export function detectReason(input: ReasonInput): ReasonResult {
   // The status class is the reporting MTA's verdict on permanence; only without one does the reply code say.
   const temporary = status ? status.startsWith('4.') : code !== null && code.startsWith('4');
 
-  let reason: Reason | null = input.hint ?? null;
+  let reason: Reason | null = input.hint ?? exactCode(texts);
   if (!reason && decisive) {
     // A status that names the failure decides it. Only a reply that names a refusal of the sending
     // side (its IP on a blocklist, its rate, relaying) overrides it: servers attach their default RCPT
@@ -299,7 +310,7 @@ export function detectReason(input: ReasonInput): ReasonResult {
     // X.7.x is the security and policy class: the server refused the sender, not the mailbox. Text
     // picks which refusal; wording about the user there describes the refusal, not a dead address.
     // X.7.0 and X.7.1 are the class's "other" and "not authorized": a reply that plainly says the
-    // mailbox is unknown, full or disabled under them is about the mailbox.
+    // mailbox is unknown, full, disabled or filtering by its owner's rules is about the mailbox.
     const refined = byText ?? context();
     const plain = diagnostic !== null && !diagnostic.weak && MAILBOX.has(diagnostic.reason) && (status?.endsWith('.7.0') || status?.endsWith('.7.1'));
     reason = plain ? diagnostic.reason : refined && categoryOf(refined) === 'blocked' ? refined : (byStatus ?? 'blocked');

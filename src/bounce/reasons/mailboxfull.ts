@@ -29,10 +29,10 @@ export const mailboxfull: ReasonRule = {
     'user has too many messages',
   ],
   patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:417)\b/,
     /\b(mail ?box|maildir|disk|storage|user|account|inbox) (size )?quota\b/,
-    /\bquota (exceeded|violation|full|reached)\b/,
+    /(?<!sending |relay |daily |recipient )quota (exceeded|violation|full|reached)\b/,
     /\b(exceeded|exceeds|over) (the |their |his |her |its )?(mail ?box |disk |storage )?quota\b/,
   ],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:417)\b/],
 };

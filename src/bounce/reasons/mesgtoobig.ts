@@ -17,7 +17,6 @@ export const mesgtoobig: ReasonRule = {
     'message file too big',
     'message length exceeds',
     'size limit',
-    'size exceeds',
     'exceeds the maximum message size',
     'exceeded maximum inbound message size',
     'exceeded the maximum incoming message size',
@@ -27,7 +26,7 @@ export const mesgtoobig: ReasonRule = {
     'line limit exceeded',
   ],
   patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:514)\b/,
 /\b(message|mail|email) (is )?(too large|too big|larger than)\b/],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:514)\b/],
 };

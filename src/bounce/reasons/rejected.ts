@@ -43,8 +43,6 @@ export const rejected: ReasonRule = {
     'sending this from a different address or alias',
     'sender address has null mx',
   ],
-  patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:403|405|415|421)\b/,
-  ],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:403|405|415|421)\b/],
 };

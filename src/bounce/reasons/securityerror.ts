@@ -25,8 +25,6 @@ export const securityerror: ReasonRule = {
     'username and password not accepted',
     'application-specific password required',
   ],
-  patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:305|402)\b/,
-  ],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:305|402)\b/],
 };

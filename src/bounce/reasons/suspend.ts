@@ -42,8 +42,6 @@ export const suspend: ReasonRule = {
     'recipient account isblocked',
     'recipient account is blocked',
   ],
-  patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:420|426)\b/,
-  ],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:420|426)\b/],
 };

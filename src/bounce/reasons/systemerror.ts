@@ -38,8 +38,6 @@ export const systemerror: ReasonRule = {
     'server busy',
     'could not load drd',
   ],
-  patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:505)\b/,
-  ],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:505)\b/],
 };

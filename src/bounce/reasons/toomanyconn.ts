@@ -20,8 +20,6 @@ export const toomanyconn: ReasonRule = {
     'trop de connexions',
     'too many errors from your ip',
   ],
-  patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:104)\b/,
-  ],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:104)\b/],
 };

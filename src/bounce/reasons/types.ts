@@ -20,6 +20,11 @@ export interface ReasonRule {
   phrases?: readonly string[];
   /** Generic wordings that mean this reason only when no reason's phrases or patterns matched. */
   weak?: readonly string[];
+  /**
+   * Provider error codes that name this reason exactly (Orange's "OFR_416", Outlook.com's "SC-001"):
+   * they win over every phrase and over the status the provider attached to them.
+   */
+  exact?: readonly RegExp[];
   /** Small patterns for phrase families that literal strings cannot say (lower-case, no flags needed). */
   patterns?: readonly RegExp[];
 }

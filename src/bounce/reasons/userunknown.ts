@@ -73,8 +73,6 @@ export const userunknown: ReasonRule = {
   // Generic wordings: an unknown user only when no other reason's phrase matched (reasons/index.ts).
   weak: ['address rejected', 'recipient rejected', 'mailbox unavailable', 'invalid address', 'address invalid', 'does not exist', 'doesn\'t exist', 'no longer valid', 'check if address is correct'],
   patterns: [
-    // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
-    /\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:416)\b/,
     // "<user|recipient|mailbox|account> … does not exist / not found / unknown"
     /\b(user|recipient|mailbox|account|addressee|e-?mail address|destination address)( name| address| account)?( "?[^\s"]{1,80}"?)? (is |was )?(unknown|not found|not known|does not exist|doesn'?t exist|not exist|not valid|not recogni[sz]ed)\b/,
     /\bdoesn'?t have an? [\w.-]{1,60} account\b/,
@@ -82,4 +80,6 @@ export const userunknown: ReasonRule = {
     /\bno such (e-?mail|mail) ?(address|account|box)\b/,
     /\b(non-?existent|nonexisting|inexistent) (user|recipient|mailbox|address|account)\b/,
   ],
+  // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
+  exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:416)\b/],
 };
