@@ -56,9 +56,9 @@ export function commandIn(text: string | null | undefined): SmtpCommand | null {
 }
 
 const COMMAND_WORDING: ReadonlyArray<readonly [SmtpCommand, RegExp]> = [
-  ['RCPT', /(\bin reply to rcpt to|\bafter rcpt to|\brcpt to response|>>> ?rcpt to|\[rcpt_to\]|\bdoes not like recipient|\brcpt to command|\bafter rcpt command|\bfor rcpt to|\bdid not like our rcpt)/g],
-  ['DATA', /(\bin reply to (end of )?data|\bafter (end of )?data\b|>>> ?data\b|\bdata command|\bour final data|\[data\]|\bafter the data|\bend of data|\bfailed after i sent the message|\bdid not like our (final )?data)/g],
-  ['MAIL', /(\bin reply to mail from|\bafter mail from|>>> ?mail from|\bmail from command|\[mail_from\]|\bsender was rejected|\bdid not like our mail)/g],
+  ['RCPT', /(\bin reply to rcpt to|\bafter (pipelined )?rcpt to|\brcpt to response|>>> ?rcpt to|\[rcpt_to\]|\bdoes not like recipient|\brcpt to command|\bafter rcpt command|\bfor rcpt to|\bdid not like our rcpt)/g],
+  ['DATA', /(\bin reply to (end of )?data|\bafter (pipelined )?(end of )?data\b|>>> ?data\b|\bdata command|\bour final data|\[data\]|\bafter the data|\bend of data|\bfailed after i sent the message|\bdid not like our (final )?data)/g],
+  ['MAIL', /(\bin reply to mail from|\bafter (pipelined )?mail from|>>> ?mail from|\bmail from command|\[mail_from\]|\bsender was rejected|\bdid not like our mail)/g],
   ['HELO', /(\bin reply to (helo|ehlo|lhlo)|\bafter (helo|ehlo)|>>> ?(helo|ehlo)|\b(helo|ehlo) command|\bmy name was rejected|\bdid not like our (helo|ehlo))/g],
   ['STARTTLS', /(\bin reply to starttls|\bafter starttls|>>> ?starttls|\bstarttls command)/g],
   ['AUTH', /(\bin reply to auth|\bafter auth\b|>>> ?auth\b)/g],

@@ -16,8 +16,7 @@ export const authfailure: ReasonRule = {
     'authentication requirements defined for the sender',
     'unauthenticated email',
   ],
-  patterns: [
-/\b(spf|dkim)\b/],
+  patterns: [/\b(spf|dkim)\b/],
   // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
   exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:401|517)\b/],
 };

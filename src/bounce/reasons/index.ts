@@ -254,14 +254,15 @@ export interface ReasonResult {
 /**
  * Picks the status. The remote server's own status in its reply is more precise than the report's
  * Status field, which the reporting MTA often fills with a default (5.0.0, or 5.1.1 for any RCPT
- * refusal); but when the two disagree on the class, the report's class stands: the reporting MTA is
- * the one that decided the failure was final.
+ * refusal). When the two disagree on the class, the report's class stands (the reporting MTA decided
+ * the failure was final), unless the report's status is the bare default X.0.0: Exim reports 5.0.0
+ * for every failure, also when the remote only ever said 421 and Exim gave up retrying.
  */
 function pickStatus(reported: string | null, texts: string[]): string | null {
   const report = reported ? statusIn(reported) : null;
   const reply = texts.length > 0 ? replyStatusIn(texts[0]) : null;
   let status = report;
-  if (reply && (!report || (reply[0] === report[0] && !reply.endsWith('.0.0')))) status = reply;
+  if (reply && !reply.endsWith('.0.0') && (!report || reply[0] === report[0] || report.endsWith('.0.0'))) status = reply;
   for (let i = 1; !status && i < texts.length; i++) status = statusIn(texts[i]);
   return status && status.startsWith('2.') ? null : status;
 }
@@ -296,8 +297,9 @@ export function detectReason(input: ReasonInput): ReasonResult {
   const decisive = status ? lookup(DECISIVE, status) : null;
   const byStatus = status ? (decisive ?? lookup(DEFAULT, status)) : null;
   const byCode = code ? (REPLY.get(code) ?? null) : null;
-  // The status class is the reporting MTA's verdict on permanence; only without one does the reply code say.
-  const temporary = status ? status.startsWith('4.') : code !== null && code.startsWith('4');
+  // The status class is the reporting MTA's verdict on permanence; the reply code says where there is
+  // no status, or only the bare default 5.0.0 of an MTA that gave up after 4xx replies (Exim).
+  const temporary = status && !status.endsWith('.0.0') ? status.startsWith('4.') : status?.startsWith('4.') || (code !== null && code.startsWith('4'));
 
   let reason: Reason | null = input.hint ?? exactCode(texts);
   if (!reason && decisive) {

@@ -25,8 +25,7 @@ export const mesgtoobig: ReasonRule = {
     'taille limite du message atteinte',
     'line limit exceeded',
   ],
-  patterns: [
-/\b(message|mail|email) (is )?(too large|too big|larger than)\b/],
+  patterns: [/\b(message|mail|email) (is )?(too large|too big|larger than)\b/, /\bexceeds? (the |fixed |our )?(maximum|max) (allowed )?(message |mail )?size\b/],
   // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
   exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:514)\b/],
 };

@@ -26,8 +26,7 @@ export const policyviolation: ReasonRule = {
     'prohibited attachment',
     'attachment is not allowed',
   ],
-  patterns: [
-/\bpolic(y|ies)\b/],
+  patterns: [/\bpolic(y|ies)\b/],
   // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
   exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:630)\b/],
 };

@@ -26,8 +26,7 @@ export const spamdetected: ReasonRule = {
     'spambouncer',
     'mail rejete. mail rejected',
   ],
-  patterns: [
-/\bspam\b/, /\bspams\b/],
+  patterns: [/\bspam\b/, /\bspams\b/],
   // Orange and La Poste error codes ("OFR004_405", "LPN007_416"), published on postmaster.orange.fr.
   exact: [/\b(?:ofr|lpn|lpnaaa|ouk)\d{0,3}_(?:506)\b/],
 };
