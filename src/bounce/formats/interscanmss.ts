@@ -13,7 +13,7 @@ export const interscanmss: Format = {
     const skip = senderSide(mail);
     const out = [];
     for (let i = 0; i < mail.lines.length; i++) {
-      const m = /(?:unable to deliver message to|could not be delivered to)\s*<?([^\s<>]+@[^\s<>]+?)>?[\s.(]/i.exec(mail.lines[i] + ' ');
+      const m = /(?:unable to deliver message to|could not be delivered to)\s*<?([^\s<>]+@[^\s<>]+)/i.exec(mail.lines[i]);
       if (!m) continue;
       const a = addressesIn(m[1], 1)[0];
       if (a && !skip.has(a)) out.push(recipient(a, mail.lines.slice(i, i + 6).join('\n')));

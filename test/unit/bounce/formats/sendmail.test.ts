@@ -1,0 +1,94 @@
+import { describe } from 'vitest';
+import { formatTable, reportNotice, textNotice } from './table.js';
+
+describe('sendmail', () => {
+  formatTable('sendmail', [
+    {
+      name: 'permanent fatal errors with a transcript showing the refusal after DATA',
+      message: reportNotice({
+        from: 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>',
+        subject: 'Returned mail: see transcript for details',
+        text: `The original message was received at Mon, 2 Nov 2026 10:00:00 GMT
+from relay.lists.example.test [192.0.2.5]
+
+   ----- The following addresses had permanent fatal errors -----
+<ann@example.org>
+    (reason: 550 Unknown user ann@example.org)
+
+   ----- Transcript of session follows -----
+... while talking to mx.example.org.:
+>>> DATA
+<<< 550 Unknown user ann@example.org
+550 5.1.1 <ann@example.org>... User unknown
+<<< 503 5.0.0 Need RCPT (recipient)`,
+        status: `Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: RFC822; ann@example.org
+Action: failed
+Status: 5.2.0
+Remote-MTA: DNS; mx.example.org
+Diagnostic-Code: SMTP; 550 Unknown user ann@example.org`,
+      }),
+      kind: 'bounce',
+      recipients: [['ann@example.org', 'filtered', 'soft']],
+    },
+    {
+      name: 'a refusal at RCPT in the transcript, text only',
+      message: textNotice({
+        from: 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>',
+        subject: 'Returned mail: User unknown',
+        body: `The original message was received at Mon, 2 Nov 2026 10:00:00 GMT
+from relay.lists.example.test [192.0.2.5]
+
+   ----- The following addresses had permanent fatal errors -----
+<bob@example.org>
+
+   ----- Transcript of session follows -----
+... while talking to mx.example.org.:
+>>> RCPT To:<bob@example.org>
+<<< 550 5.1.1 <bob@example.org>... User unknown
+550 5.1.1 <bob@example.org>... User unknown`,
+      }),
+      kind: 'bounce',
+      recipients: [['bob@example.org', 'userunknown', 'hard']],
+    },
+    {
+      name: '"Warning: could not send message for past 4 hours" is a delay',
+      message: reportNotice({
+        from: 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>',
+        subject: 'Warning: could not send message for past 4 hours',
+        text: `    **********************************************
+    **      THIS IS A WARNING MESSAGE ONLY      **
+    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **
+    **********************************************
+
+The original message was received at Mon, 2 Nov 2026 10:00:00 GMT
+
+   ----- Transcript of session follows -----
+<cid@example.org>... Deferred: Connection timed out with mx.example.org.
+Warning: message still undelivered after 4 hours
+Will keep trying until message is 5 days old`,
+        status: `Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: RFC822; cid@example.org
+Action: delayed
+Status: 4.4.1
+Will-Retry-Until: Sat, 7 Nov 2026 10:00:00 GMT`,
+      }),
+      kind: 'delay',
+      recipients: [['cid@example.org', null, 'soft']],
+    },
+    {
+      name: 'Sendmail 5: only the transcript verdicts',
+      message: textNotice({
+        from: 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>',
+        subject: 'Returned mail: Host unknown',
+        body: `   ----- Transcript of session follows -----
+550 example.invalid (smtp)... 550 Host unknown
+554 <dan@example.invalid>... 550 Host unknown (Authoritative answer from name server)`,
+      }),
+      kind: 'bounce',
+      recipients: [['dan@example.invalid', 'hostunknown', 'hard']],
+    },
+  ]);
+});
