@@ -161,8 +161,7 @@ export function isHeaderishLine(line: string): boolean {
     const name = m[1].toLowerCase();
     if (name.startsWith('x-') || HEADER_LINE_NAMES.includes(name)) return true;
   }
-  const l = line.toLowerCase();
-  return l.includes('mail from') || l.includes('envelope-from');
+  return /\b(mail from|envelope-from)\b/i.test(line);
 }
 
 /** Lines that offer an address as a contact ("for assistance write to …"). */
