@@ -19,8 +19,20 @@ const SIGNATURE = [
   'informations de diagnostic pour les administrateurs',
   'diagnoseinformationen für administratoren',
   'información de diagnóstico para administradores',
+  'informações de diagnóstico para administradores',
+  'diagnostische informatie voor beheerders',
+  '管理者向けの診断情報',
 ];
-const DIAGNOSTIC = ['diagnostic information for administrators', 'informazioni di diagnostica', 'informations de diagnostic', 'diagnoseinformationen', 'información de diagnóstico'];
+const DIAGNOSTIC = [
+  'diagnostic information for administrators',
+  'informazioni di diagnostica',
+  'informations de diagnostic',
+  'diagnoseinformationen',
+  'información de diagnóstico',
+  'informações de diagnóstico',
+  'diagnostische informatie',
+  '管理者向けの診断情報',
+];
 const END = ['original message headers', 'intestazioni originali', 'en-têtes du message d\'origine', 'ursprüngliche nachrichtenkopfzeilen'];
 const DELAY = ['delivery is delayed to these recipients', 'delivery will continue to be attempted', 'hasn\'t been delivered yet'];
 

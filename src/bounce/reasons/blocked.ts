@@ -52,6 +52,17 @@ export const blocked: ReasonRule = {
     // QQ Mail: the sending domain or operator is suspected of spam.
     'suspected spam sender',
     'host network not allowed',
+    // Proofpoint's DNSBL refusal ("554 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=…").
+    'blocked - see',
+    'dnsbl-lookup',
+    // Microsoft 5.7.7xx: "Access denied, traffic not accepted from this IP".
+    'traffic not accepted from this ip',
+    // Yahoo 553 5.7.2 [TSS09]: "All messages from <ip> will be permanently deferred".
+    'will be permanently deferred',
+    // Gmail 421/550: "Our system has detected an unusual rate of unsolicited mail originating from your IP address".
+    'unusual rate of',
+    // T-Online's refusal of a blocked sending host: "IP=… - A problem occurred. (Ask your postmaster for help …)".
+    'a problem occurred. (ask your postmaster',
   ],
   patterns: [
     /\b(ip|ip address|host|client|network|server|sender ip)\b[^.]{0,60}\b(is )?(blocked|banned|listed|blacklisted|rejected for abuse)\b/,

@@ -37,6 +37,12 @@ export const rejected: ReasonRule = {
     'sender not in allowed-senders list',
     'sender not authenticated for group',
     'batv',
+    // Microsoft 5.1.8: the sending account was blocked for sending spam.
+    'bad outbound sender',
+    // Microsoft 5.7.501-503: "Access denied, spam abuse detected" (the sending account).
+    'spam abuse detected',
+    // Yahoo: "Message temporarily deferred due to unresolvable RFC.5321 from domain".
+    'unresolvable rfc.5321',
     'purported responsible address',
     'permission to post messages to the group',
     // Gmail refusing a "Send mail as" alias it cannot verify.

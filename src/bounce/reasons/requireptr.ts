@@ -9,6 +9,7 @@ export const requireptr: ReasonRule = {
   decisive: ['7.25'],
   phrases: [
     'ptr record',
+    'ptr resource record',
     'ptr-record',
     'reverse dns',
     'rdns',

@@ -27,5 +27,7 @@ export const speeding: ReasonRule = {
     // QQ Mail: the recipient receives too much in a short time; "Sender frequency limited" (no=1000723).
     'mailbox unavailable or access denied',
     'sender frequency limited',
+    // Mail.ru: "Too many messages from IP …, try later".
+    'too many messages from',
   ],
 };

@@ -62,6 +62,8 @@ export const userunknown: ReasonRule = {
     'unknown or illegal alias',
     'invalid or unknown virtual user',
     'there is no one at this address',
+    // Comcast: "550 5.1.1 <address> Not our Customer".
+    'not our customer',
     'destinataire invalide',
     'utilisateur inconnu',
     'unbekannter empf',

@@ -11,5 +11,8 @@ describe('blocked', () => {
     [null, '550 mwinf5c04 ME Adresse IP source bloquee pour incident de spam. OFR006_102'],
     // A decisive 5.1.1 does not hide a refusal of the sending host (reasons/index.ts).
     ['5.1.1', '553 http://www.spamhaus.org/query/bl?ip=192.0.2.1'],
+    [null, '550 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.1'],
+    [null, '554 IP=192.0.2.1 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.example to clarify.) (BL)'],
+    [null, '553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred; Retrying will NOT succeed.'],
   ]);
 });

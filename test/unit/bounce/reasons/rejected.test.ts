@@ -9,5 +9,6 @@ describe('rejected', () => {
     [null, '501 5.1.0 Emetteur invalide. Invalid Sender. OFR004_405 [405] (in reply to MAIL FROM command)'],
     // A refusal at MAIL FROM is about the sender, whatever it says (RFC 5321 §3.3).
     ['5.0.0', '550 Rejected (in reply to MAIL FROM command)'],
+    [null, '550 5.1.8 Access denied, bad outbound sender'],
   ]);
 });

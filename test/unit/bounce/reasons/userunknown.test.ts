@@ -18,5 +18,6 @@ describe('userunknown', () => {
     [null, '550 5.5.0 Requested action not taken: mailbox unavailable'],
     [null, '550 5.1.1 Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416 [416]'],
     [null, 'Invalid final delivery userid: ann@example.org'],
+    [null, '550 5.1.1 <ann@example.org> Not our Customer'],
   ]);
 });
