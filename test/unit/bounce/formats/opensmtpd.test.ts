@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { formatTable, textNotice } from './table.js';
+import { formatTable, reportNotice, textNotice } from './table.js';
 
 const smtpd = (subject: string, body: string) =>
   textNotice({
@@ -61,6 +61,32 @@ dan@example.org: Envelope expired`,
       ),
       kind: 'bounce',
       recipients: [['dan@example.org', 'expired', 'soft']],
+    },
+    {
+      name: 'OpenSMTPD 6.8 words an expired envelope like a warning (Action: delayed, 4.4.7): it is final',
+      message: reportNotice({
+        from: 'Mailer Daemon <MAILER-DAEMON@mx.example.net>',
+        subject: 'Delivery status notification: delayed',
+        text: `    Hi!
+
+    This is the MAILER-DAEMON, please DO NOT REPLY to this email.
+
+    A message is delayed for more than 0 seconds for the following
+    list of recipients:
+
+eve@example.org: Envelope expired
+
+    Please note that this is only a temporary failure report.
+    The message is kept in the queue for up to 7 days.
+    You DO NOT NEED to re-send the message to these recipients.`,
+        status: `Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: rfc822; eve@example.org
+Action: delayed
+Status: 4.4.7`,
+      }),
+      kind: 'bounce',
+      recipients: [['eve@example.org', 'expired', 'soft']],
     },
   ]);
 });
