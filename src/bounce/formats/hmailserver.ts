@@ -11,7 +11,8 @@ const INTRO = ['the following recipient(s) could not be reached'];
 
 export const hmailserver: Format = {
   name: 'hmailserver',
-  detect: (mail) => includesAny(mail.head, ['your message did not reach some or all of the intended recipients']) && includesAny(mail.head, INTRO),
+  // The sentences are Exchange 2000's (exchange2003.ts); hMailServer signs its own.
+  detect: (mail) => includesAny(mail.head, INTRO) && mail.lc.includes('hmailserver'),
   parse: (mail) =>
     resultOf(
       blocksAfter(mail, INTRO).map((b) => {

@@ -39,8 +39,8 @@ import type { MessageView } from '../view.js';
  * Order matters in three places:
  * - systems with a signature of their own come before rfc3464, which reads any report: they know
  *   where their notice text says which SMTP command failed and how they word delays;
- * - among them, a system that wraps another's text (Mail.ru and Yandex quote Exim and Postfix) comes
- *   before the one it quotes;
+ * - among them, a system that reuses another's wording comes before it: hMailServer writes Exchange
+ *   2000's sentences (and signs its name), Zoho and Google Groups send what Exim and Gmail would;
  * - generic, which reads any failure wording, is last.
  */
 export const FORMATS: readonly Format[] = [
@@ -56,6 +56,7 @@ export const FORMATS: readonly Format[] = [
   courier,
   opensmtpd,
   exchange,
+  hmailserver,
   exchange2003,
   gmail,
   yahoo,
@@ -70,7 +71,6 @@ export const FORMATS: readonly Format[] = [
   verizon,
   aol,
   groupwise,
-  hmailserver,
   rfc3464,
   generic,
 ];

@@ -9,7 +9,9 @@ import { bound, fromReport, includesAny, recipient, resultOf, senderSide } from 
 import type { Mail } from './mail.js';
 import type { Format } from './types.js';
 
-const SIGNATURE = ['this is the mail system at host', 'this is the postfix program at host'];
+// The bounce template: "This is the mail system at host …" (Postfix 2.3+) or "This is the $mail_name
+// program at host …" (older; mail_name is configurable), then "I'm sorry to have to inform you that …".
+const SIGNATURE = ['this is the mail system at host', 'this is the postfix program at host', 'i\'m sorry to have to inform you that'];
 const SUBJECTS = ['undelivered mail returned to sender', 'delayed mail (still being retried)', 'mail delivery status report', 'successful mail delivery report'];
 const DELAY = ['delayed mail (still being retried)', 'this is a warning only', 'will be retried until'];
 
