@@ -5,7 +5,7 @@
 
 import { detectSesJson } from '../ses-json.js';
 import type { Reason } from '../types.js';
-import { fromReport, includesAny, linesAbout, recipient, resultOf } from './kit.js';
+import { fromReport, linesAbout, recipient, resultOf } from './kit.js';
 import type { Format } from './types.js';
 
 /** SES bounceSubType → reason (docs.aws.amazon.com/ses/latest/dg/notification-contents.html). */
@@ -29,12 +29,14 @@ function remoteReply(diagnostic: string): { diagnostic: string; context: string 
   return m ? { diagnostic: m[2].replace(/^([45]\d\d)[- ]'/, '$1 '), context: m[1] } : {};
 }
 
+/** The JSON key, also as SNS escapes it inside its own JSON envelope. */
+const SNS_JSON = /\\?"notificationtype\\?"\s*:/;
+
 export const amazonses: Format = {
   name: 'amazonses',
-  detect: (mail) =>
-    mail.lc.includes('notificationtype') || mail.fromLc.includes('amazonses.com') || includesAny(mail.head, ['amazon ses', 'amazonses.com']),
+  detect: (mail) => SNS_JSON.test(mail.lc) || mail.fromLc.includes('amazonses.com'),
   parse(mail) {
-    if (mail.lc.includes('notificationtype')) {
+    if (SNS_JSON.test(mail.lc)) {
       const ses = detectSesJson(mail.text);
       if (ses?.type === 'delivery') return { kind: 'other', recipients: [] };
       if (ses?.type !== 'bounce') return null;

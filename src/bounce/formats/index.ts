@@ -22,7 +22,7 @@ import { domino } from './domino.js';
 import { exchange } from './exchange.js';
 import { exchange2003 } from './exchange2003.js';
 import { exim } from './exim.js';
-import { generic } from './generic.js';
+import { generic, isDelayNotice, looksLikeNotice } from './generic.js';
 import { gmail } from './gmail.js';
 import { messagingserver } from './messagingserver.js';
 import { opensmtpd } from './opensmtpd.js';
@@ -83,10 +83,15 @@ export interface FormatAnswer {
 
 export function readNotice(view: MessageView | Mail, formats: readonly Format[] = FORMATS): FormatAnswer | null {
   const mail = 'view' in view ? view : makeMail(view);
+  let recognised: string | null = null;
   for (const f of formats) {
     if (!f.detect(mail)) continue;
+    recognised ??= f.name;
     const result = f.parse(mail);
     if (result && (result.recipients.length > 0 || result.kind === 'other')) return { format: f.name, result, mail };
   }
+  // A failure notice whose recipients none of the formats could read is still a failure notice: the
+  // VERP address it was sent to names the member (bounce-policy.md §2).
+  if (recognised && looksLikeNotice(mail)) return { format: recognised, result: { kind: isDelayNotice(mail) ? 'delay' : 'bounce', recipients: [] }, mail };
   return null;
 }

@@ -439,6 +439,15 @@ describe('human mail and list traffic are "other"', () => {
     const c = classify(human({ Subject: 'Fwd: my friend' }, 'Could you add bob@example.org to the list? He says he never got issue 7.'));
     expect(c.kind).toBe('other');
   });
+  test('a member\'s mail about the mail systems the formats know', () => {
+    const c = classify(
+      human(
+        { Subject: 'Our move to Office 365' },
+        'We moved from Microsoft Exchange to Office 365 and send our newsletters through Amazon SES now. Delivery has failed to these recipients or groups only in tests.',
+      ),
+    );
+    expect(c.kind).toBe('other');
+  });
   test('spam', () => {
     expect(classify(human({ From: 'Winner <promo@spam.example>', Subject: 'You won a gift card' }, 'Click here to claim your prize!!!')).kind).toBe('other');
   });

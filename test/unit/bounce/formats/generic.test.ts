@@ -48,5 +48,15 @@ could not be delivered for 5 days: the recipient server did not respond. We have
       kind: 'bounce',
       recipients: [['cid@example.net', 'expired', 'soft']],
     },
+    {
+      name: 'a failure notice that names no readable address is still a bounce (the VERP address names the member)',
+      message: textNotice({
+        from: 'MAILER-DAEMON@mail.example.net',
+        subject: 'Returned mail: see transcript for details',
+        body: `<<< No Message Collected >>>`,
+      }),
+      kind: 'bounce',
+      recipients: [],
+    },
   ]);
 });
