@@ -267,6 +267,15 @@ function pickStatus(reported: string | null, texts: string[]): string | null {
   return status && status.startsWith('2.') ? null : status;
 }
 
+/**
+ * Was the failure temporary? The status class is the reporting MTA's verdict; the reply code decides
+ * where there is no status, or only the bare default 5.0.0 of an MTA that gave up after 4xx replies (Exim).
+ */
+function isTemporary(status: string | null, code: string | null): boolean {
+  if (status && !status.endsWith('.0.0')) return status.startsWith('4.');
+  return Boolean(status?.startsWith('4.') || code?.startsWith('4'));
+}
+
 /** Statuses that only say which class of problem it is: text refines them (bounce-policy.md §1). */
 function isGeneric(status: string | null): boolean {
   return status === null || status.endsWith('.0') || status.endsWith('.2.1');
@@ -297,9 +306,7 @@ export function detectReason(input: ReasonInput): ReasonResult {
   const decisive = status ? lookup(DECISIVE, status) : null;
   const byStatus = status ? (decisive ?? lookup(DEFAULT, status)) : null;
   const byCode = code ? (REPLY.get(code) ?? null) : null;
-  // The status class is the reporting MTA's verdict on permanence; the reply code says where there is
-  // no status, or only the bare default 5.0.0 of an MTA that gave up after 4xx replies (Exim).
-  const temporary = status && !status.endsWith('.0.0') ? status.startsWith('4.') : status?.startsWith('4.') || (code !== null && code.startsWith('4'));
+  const temporary = isTemporary(status, code);
 
   let reason: Reason | null = input.hint ?? exactCode(texts);
   if (!reason && decisive) {
