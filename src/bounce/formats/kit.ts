@@ -275,16 +275,33 @@ export function transcriptCommand(text: string, address: string): SmtpCommand | 
   const lines = text.split('\n', 2000);
   let last: string | null = null;
   let previousWasReply = false;
-  for (const line of lines) {
-    const t = line.trim().toLowerCase();
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim().toLowerCase();
     if (t.startsWith('>>>')) {
       last = t;
       previousWasReply = false;
       continue;
     }
     const reply = t.startsWith('<<<');
-    if (t.includes(address) && last && (reply || previousWasReply)) return commandIn(last);
+    if (t.includes(address) && last && (reply || previousWasReply)) {
+      const command = commandIn(last);
+      return command === 'DATA' && pipelinedRcpt(lines, i + 1) ? 'RCPT' : command;
+    }
     previousWasReply = reply;
   }
   return null;
+}
+
+/**
+ * With PIPELINING (RFC 2920) Sendmail shows only the last command of a group, ">>> DATA", above the
+ * replies to the RCPT TO commands sent with it. DATA has one reply, the last of the group: a reply
+ * followed by another one (or by "503 need RCPT", "554 no valid recipients") answered a RCPT.
+ */
+function pipelinedRcpt(lines: string[], from: number): boolean {
+  for (let i = from; i < lines.length && i < from + 30; i++) {
+    const t = lines[i].trim().toLowerCase();
+    if (t.startsWith('>>>')) return false;
+    if (/^<<<\s*[2345]\d\d\s/.test(t)) return true;
+  }
+  return false;
 }

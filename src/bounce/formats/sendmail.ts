@@ -7,6 +7,7 @@
 // errors -----". Sendmail 5 ("v5") wrote only the transcript: "554 <address>... 550 Host unknown".
 
 import { addressesIn } from '../address.js';
+import { commandIn } from '../smtp.js';
 import { addressBlocks, fromReport, includesAny, lineIndex, linesAbout, recipient, resultOf, senderSide, transcriptCommand } from './kit.js';
 import type { Mail } from './mail.js';
 import type { Format } from './types.js';
@@ -52,6 +53,27 @@ function verdicts(mail: Mail, text: string): Map<string, string> {
   return out;
 }
 
+/** The remote server's reply lines ("<<< …") of the transcript. */
+function replyLines(session: string): string {
+  return session
+    .split('\n')
+    .filter((l) => l.trim().startsWith('<<<'))
+    .slice(0, 20)
+    .join('\n');
+}
+
+/** A reply before any command of its session ("... while talking to host:" then "<<< 554 …") refused the connection. */
+function greetingRefused(session: string): 'CONN' | null {
+  let talking = false;
+  for (const line of session.split('\n', 500)) {
+    const t = line.trim().toLowerCase();
+    if (t.startsWith('... while talking to') || t.startsWith('while talking to')) talking = true;
+    else if (t.startsWith('>>>')) talking = false;
+    else if (talking && /^<<<\s*5\d\d/.test(t)) return 'CONN';
+  }
+  return null;
+}
+
 export const sendmail: Format = {
   name: 'sendmail',
   detect: (mail) =>
@@ -64,8 +86,16 @@ export const sendmail: Format = {
     const blocks = new Map<string, string>();
     if (listAt >= 0) for (const b of addressBlocks(mail, { start: listAt + 1, stop: (l) => includesAny(l, LIST_END) })) blocks.set(b.address, b.text);
     const said = verdicts(mail, session);
-    const about = (a: string, all: string[]) => [blocks.get(a), said.get(a)].filter(Boolean).join('\n') || linesAbout(mail, a, all);
-    const withCommand = (r: FoundRecipient): FoundRecipient => ({ ...r, command: r.command ?? transcriptCommand(session, r.address) });
+    // With one recipient the whole dialogue is about it: the report often keeps only the first line of
+    // a multi-line reply ("554-… Service not available"), the transcript has the rest.
+    const single = new Set([...blocks.keys(), ...said.keys()]).size <= 1;
+    const replies = single ? replyLines(session) : '';
+    const about = (a: string, all: string[]) => [blocks.get(a), said.get(a), replies].filter(Boolean).join('\n') || linesAbout(mail, a, all);
+    const withCommand = (r: FoundRecipient): FoundRecipient => ({
+      ...r,
+      // The reply's own words, then the dialogue, then the notice prose.
+      command: commandIn(r.diagnostic) ?? transcriptCommand(session, r.address) ?? (single ? greetingRefused(session) : null) ?? r.command,
+    });
     const delayed = includesAny(mail.subjectLc, DELAY) || includesAny(mail.head, DELAY);
     if (mail.reports.length > 0) {
       const r = fromReport(mail, about);

@@ -303,8 +303,12 @@ export function detectReason(input: ReasonInput): ReasonResult {
     }
     return contextReason;
   };
-  const decisive = status ? lookup(DECISIVE, status) : null;
-  const byStatus = status ? (decisive ?? lookup(DEFAULT, status)) : null;
+  // A status decides only when the receiving server gave it. When its reply had none ("550 Message was
+  // not accepted … account is disabled"), the report's status is the reporting MTA's own mapping of
+  // the reply code (Sendmail writes 5.1.1 for any 550 to RCPT), and the reply's words come first.
+  const ownStatus = texts.length === 0 || statusIn(texts[0]) !== null || replyCodeIn(texts[0]) === null;
+  const decisive = status && ownStatus ? lookup(DECISIVE, status) : null;
+  const byStatus = status ? (decisive ?? lookup(DECISIVE, status) ?? lookup(DEFAULT, status)) : null;
   const byCode = code ? (REPLY.get(code) ?? null) : null;
   const temporary = isTemporary(status, code);
 

@@ -19,8 +19,7 @@ from relay.lists.example.test [192.0.2.5]
 ... while talking to mx.example.org.:
 >>> DATA
 <<< 550 Unknown user ann@example.org
-550 5.1.1 <ann@example.org>... User unknown
-<<< 503 5.0.0 Need RCPT (recipient)`,
+554 5.0.0 Service unavailable`,
         status: `Reporting-MTA: dns; mx.example.net
 
 Final-Recipient: RFC822; ann@example.org
@@ -89,6 +88,59 @@ Will-Retry-Until: Sat, 7 Nov 2026 10:00:00 GMT`,
       }),
       kind: 'bounce',
       recipients: [['dan@example.invalid', 'hostunknown', 'hard']],
+    },
+    {
+      name: 'with PIPELINING the transcript shows ">>> DATA" above the RCPT replies: "503 need RCPT" proves it',
+      message: reportNotice({
+        from: 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>',
+        subject: 'Returned mail: see transcript for details',
+        text: `The original message was received at Mon, 2 Nov 2026 10:00:00 GMT
+
+   ----- The following addresses had permanent fatal errors -----
+<eve@example.org>
+    (reason: 550 Message was not accepted -- invalid mailbox. Local mailbox eve@example.org is unavailable: account is disabled)
+
+   ----- Transcript of session follows -----
+... while talking to mx.example.org.:
+>>> DATA
+<<< 550 Message was not accepted -- invalid mailbox. Local mailbox eve@example.org is unavailable: account is disabled
+550 5.1.1 <eve@example.org>... User unknown
+<<< 503 Error: need RCPT command`,
+        status: `Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: RFC822; eve@example.org
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: SMTP; 550 Message was not accepted -- invalid mailbox. Local mailbox eve@example.org is unavailable: account is disabled`,
+      }),
+      kind: 'bounce',
+      // Sendmail's 5.1.1 is its own mapping of a bare 550: the reply's words decide.
+      recipients: [['eve@example.org', 'suspend', 'soft']],
+    },
+    {
+      name: 'a greeting refused before any command: the dialogue tells the reason the report cut off',
+      message: reportNotice({
+        from: 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>',
+        subject: 'Returned mail: see transcript for details',
+        text: `   ----- The following addresses had permanent fatal errors -----
+<fay@example.org>
+    (reason: 554-mx.example.org ESMTP Service not available)
+
+   ----- Transcript of session follows -----
+... while talking to mx.example.org.:
+<<< 554-mx.example.org ESMTP Service not available
+<<< 554-No SMTP service
+<<< 554 IP address is block listed.
+554 5.0.0 Service unavailable`,
+        status: `Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: RFC822; fay@example.org
+Action: failed
+Status: 5.5.0
+Diagnostic-Code: SMTP; 554-mx.example.org ESMTP Service not available`,
+      }),
+      kind: 'bounce',
+      recipients: [['fay@example.org', null, 'blocked']],
     },
   ]);
 });
