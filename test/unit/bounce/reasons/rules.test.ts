@@ -45,6 +45,11 @@ describe('a specific status decides first', () => {
     ['5.7.26', '550 rejected', 'authfailure'],
   ] as const)('%s with "%s" → %s', (status, text, reason) => expect(final(status, text).reason).toBe(reason));
 
+  test('a status the reporting MTA derived from a bare reply code does not decide: the reply\'s words do', () => {
+    expect(final('5.1.1', '550 Local mailbox ann@example.org is unavailable: account is disabled')).toMatchObject({ reason: 'suspend' });
+    expect(final('5.1.1', '550 5.1.1 Local mailbox is unavailable: account is disabled')).toMatchObject({ reason: 'userunknown' });
+  });
+
   test('a reply naming a refusal of the sending host overrides the server\'s default RCPT status', () => {
     expect(final('5.1.1', '550 5.1.1 192.0.2.1 has sent to too many recipients this hour, rate limit')).toMatchObject({ category: 'blocked' });
   });
