@@ -2,6 +2,7 @@
 
 import { addressesIn, firstAddress, normalizeAddress } from './address.js';
 import { headerValue } from './mime.js';
+import { detectSesJson } from './ses-json.js';
 import type { Complaint } from './types.js';
 import type { MessageView } from './view.js';
 
@@ -35,6 +36,13 @@ export function detectComplaint(view: MessageView): ComplaintResult | null {
       if (to) addresses.push(to);
     }
     return { complaint: { address: addresses[0] ?? null, feedbackType: feedbackType ?? 'abuse' }, addresses, detector: 'arf' };
+  }
+  // Amazon SES complaint notifications forwarded by SNS (JSON in the body).
+  if (view.notice.includes('notificationType')) {
+    const ses = detectSesJson(view.notice);
+    if (ses?.type === 'complaint') {
+      return { complaint: { address: ses.addresses[0] ?? null, feedbackType: ses.feedbackType ?? 'abuse' }, addresses: ses.addresses, detector: 'ses-json' };
+    }
   }
   // Apple Mail's one-click unsubscribe (a mailto List-Unsubscribe answered by the mail client): an opt-out.
   if ((headerValue(view.headers, 'x-apple-unsubscribe') ?? '').trim().toLowerCase() === 'true') {

@@ -9,6 +9,8 @@ export interface DsnRecipient {
   status: string | null;
   remoteMta: string | null;
   diagnostic: string | null;
+  /** The Diagnostic-Code type (RFC 3464 §2.3.6), lower-cased: "smtp", "x-unix", … */
+  diagnosticType: string | null;
 }
 
 export interface DsnReport {
@@ -75,6 +77,7 @@ export function parseDsn(text: string): DsnReport {
     status: null,
     remoteMta: null,
     diagnostic: null,
+    diagnosticType: null,
   });
   for (const f of fields(text)) {
     if (f === null) {
@@ -107,7 +110,11 @@ export function parseDsn(text: string): DsnReport {
         if (cur) cur.remoteMta = typedValue(value);
         break;
       case 'diagnostic-code':
-        if (cur) cur.diagnostic = typedValue(value);
+        if (cur) {
+          cur.diagnostic = typedValue(value);
+          const semi = value.indexOf(';');
+          cur.diagnosticType = semi > 0 && semi < 20 ? value.slice(0, semi).trim().toLowerCase() : null;
+        }
         break;
       case 'x-remote-diagnostic':
       case 'x-diagnostic':

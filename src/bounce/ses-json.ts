@@ -11,7 +11,7 @@ export interface SesRecipient {
 }
 
 export type SesNotice =
-  | { type: 'bounce'; permanent: boolean; recipients: SesRecipient[] }
+  | { type: 'bounce'; permanent: boolean; subType: string | null; recipients: SesRecipient[] }
   | { type: 'complaint'; feedbackType: string | null; addresses: string[] }
   | { type: 'delivery' };
 
@@ -52,5 +52,6 @@ export function detectSesJson(raw: string): SesNotice | null {
     recipients.push({ address: a, status: status ? status[1] : null, diagnostic: diag ? diag[1] : null });
   }
   const bt = /"bounceType"\s*:\s*"([^"]{1,40})"/.exec(text);
-  return { type: 'bounce', permanent: !bt || bt[1] !== 'Transient', recipients };
+  const st = /"bounceSubType"\s*:\s*"([^"]{1,60})"/.exec(text);
+  return { type: 'bounce', permanent: !bt || bt[1] !== 'Transient', subType: st ? st[1] : null, recipients };
 }

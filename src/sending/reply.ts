@@ -1,7 +1,7 @@
 // What an SMTP server's answer at send time means for one recipient. Pure: (reply code, reply text) -> outcome.
 // A 5xx is a bounce like any DSN (bounce-policy.md §1, last paragraph): its reason and category come from the
 // same detector the classifier uses, so a "550 5.7.1 blocked by Spamhaus" is `blocked`, not the member's fault.
-import { detectReason } from '../bounce/reasons.js';
+import { detectReason } from '../bounce/reasons/index.js';
 import type { Category, Reason } from '../bounce/types.js';
 
 export type ReplyOutcome =

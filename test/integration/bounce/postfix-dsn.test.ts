@@ -33,7 +33,7 @@ describe('classifying real Postfix DSNs', () => {
     const dsn = await waitForDsn(imap, to, { action: 'failed' });
     const c = classify(dsn.source);
     expect(c.kind).toBe('bounce');
-    expect(c.detector).toBe('dsn');
+    expect(c.detector).toBe('postfix');
     expect(c.recipients).toHaveLength(1);
     expect(c.recipients[0]).toMatchObject({ address: to, status: '5.1.1', reason: 'userunknown', category: 'hard', action: 'failed' });
     expect(c.ids.deliveredTo).toContain(envelopeFrom.toLowerCase());

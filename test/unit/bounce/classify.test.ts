@@ -8,7 +8,8 @@ describe('RFC 3464 delivery status notifications', () => {
       dsn({ recipients: [{ address: 'Ann@Example.org', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 <ann@example.org>: Recipient address rejected: User unknown' }] }),
     );
     expect(c.kind).toBe('bounce');
-    expect(c.detector).toBe('dsn');
+    // The detector names the format that answered (issue 13); a report from no known system is plain RFC 3464.
+    expect(c.detector).toBe('rfc3464');
     expect(c.recipients).toEqual([
       expect.objectContaining({ address: 'ann@example.org', status: '5.1.1', reason: 'userunknown', category: 'hard', action: 'failed' }),
     ]);
@@ -29,8 +30,11 @@ describe('RFC 3464 delivery status notifications', () => {
   });
 
   test('an unknown reason is hard', () => {
+    // A diagnostic that names nothing known is Sisimai's "onhold"; both it and "undefined" are hard (bounce-policy.md §1).
     const c = classify(dsn({ recipients: [{ address: 'ann@example.org', action: 'failed', status: '5.0.0', diagnostic: 'X-Unknown; something odd happened' }] }));
-    expect(c.recipients[0]).toMatchObject({ reason: 'undefined', category: 'hard' });
+    expect(c.recipients[0]).toMatchObject({ reason: 'onhold', category: 'hard' });
+    const d = classify(dsn({ recipients: [{ address: 'ann@example.org', action: 'failed', status: '5.0.0' }], notice: 'Delivery failed.' }));
+    expect(d.recipients[0]).toMatchObject({ category: 'hard' });
   });
 
   test('a refusal of the sending host (blocklist) is "blocked", not the member\'s fault', () => {
@@ -142,7 +146,7 @@ ${ORIGINAL_HEADERS}
       }),
     );
     expect(c.kind).toBe('bounce');
-    expect(c.detector).toBe('notice:x-failed-recipients');
+    expect(c.detector).toBe('exim');
     expect(c.recipients.map((r) => [r.address, r.category])).toEqual([
       ['ann@example.org', 'soft'],
       ['bob@example.org', 'hard'],
@@ -259,7 +263,7 @@ Sorry your message to bob@example.org cannot be delivered. This account has been
     });
     const c = classify(mail({ From: 'AWS Notifications <no-reply@sns.example.com>', To: 'ops@lists.example.test', Subject: 'AWS Notification Message' }, json));
     expect(c.kind).toBe('bounce');
-    expect(c.detector).toBe('ses-json');
+    expect(c.detector).toBe('amazonses');
     expect(c.recipients.map((r) => [r.address, r.status, r.category])).toEqual([['ann@example.org', '5.1.1', 'hard']]);
   });
 
@@ -433,6 +437,15 @@ describe('human mail and list traffic are "other"', () => {
   });
   test('a forwarded question that quotes an address', () => {
     const c = classify(human({ Subject: 'Fwd: my friend' }, 'Could you add bob@example.org to the list? He says he never got issue 7.'));
+    expect(c.kind).toBe('other');
+  });
+  test('a member\'s mail about the mail systems the formats know', () => {
+    const c = classify(
+      human(
+        { Subject: 'Our move to Office 365' },
+        'We moved from Microsoft Exchange to Office 365 and send our newsletters through Amazon SES now. Delivery has failed to these recipients or groups only in tests.',
+      ),
+    );
     expect(c.kind).toBe('other');
   });
   test('spam', () => {

@@ -1,0 +1,42 @@
+// The route to the recipient failed: DNS or network trouble, routing loops (RFC 3463 X.4.x:
+// X.4.0 in a permanent failure, X.4.2 bad connection, X.4.4 unable to route (temporary), X.4.6 loop).
+import type { ReasonRule } from './types.js';
+
+export const networkerror: ReasonRule = {
+  reason: 'networkerror',
+  category: 'soft',
+  statuses: ['5.4.0', '4.2', '4.4.4', '4.6', '4.8'],
+  phrases: [
+    'no route to host',
+    'host is unreachable',
+    'network is unreachable',
+    'network unreachable',
+    'host name lookup failure',
+    'host not found, try again',
+    'name server timeout',
+    'temporary failure in name resolution',
+    'malformed name server reply',
+    'malformed or unexpected name server reply',
+    'dns query failed',
+    'dns error',
+    'dns lookup failure',
+    'too many hops',
+    'hop count exceeded',
+    'maximum forwarding loop count exceeded',
+    'routing loop',
+    'message looping',
+    'message is looping',
+    'mail forwarding loop',
+    'unable to resolve route',
+    'unrouteable mail domain',
+    'could not connect',
+    'couldn\'t connect',
+    'unable to connect',
+    'failed to connect',
+    'connection refused',
+    'connection reset',
+    'lost connection',
+    'wasn\'t able to establish an smtp connection',
+    'network error',
+  ],
+};
