@@ -30,8 +30,7 @@ test('the fixtures are there: four MTAs, bounces and delay warnings', () => {
   expect(labels.length).toBeGreaterThan(250);
 });
 
-// enabled when the second-generation classifier lands
-describe.skip('classify() on real MTA notices', () => {
+describe('classify() on real MTA notices', () => {
   test.each(labels.map((l) => [l.file, l] as const))('%s', (_file, label) => {
     const c = classify(readFileSync(path.join(dir, label.file)));
     expect({ kind: c.kind, recipients: sorted(c.recipients) }).toEqual({ kind: label.kind, recipients: sorted(label.recipients) });
