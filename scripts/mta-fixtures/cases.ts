@@ -34,7 +34,8 @@ export interface CaseDef {
   behaviour: Behaviour;
   /**
    * The reason the scripted answer means. For a permanent failure it is the label's reason; for a temporary one it
-   * is the reason of the delay warning, and the final failure after the MTA gave up is labelled `expired`.
+   * is the reason of the delay warning, and the final failure after the MTA gave up is labelled `expired`, except
+   * a refusal of the sending side (category blocked), which keeps its reason.
    */
   reason: Reason;
   /** Which published text the reply copies (or what the MTA itself does). */

@@ -410,7 +410,7 @@ export async function runMta(o: RunOptions): Promise<RunResult> {
         continue;
       }
       const name = count > 1 ? `${base}-${count}` : base;
-      const recipients = named.map((r) => labelRecipient(r, n.phase));
+      const recipients = named.map((r) => labelRecipient(r, n.phase, raw.toString('latin1')));
       const notes = [...new Set(named.map((r) => r.def?.note ?? ''))].filter(Boolean);
       fixtures.push({
         name,
@@ -472,12 +472,15 @@ function phaseOf(s: Sent, t: number, text: string, timing: MtaTiming): Phase | n
   return now && t < timing.warnSeconds - 3 ? 'now' : null;
 }
 
-function labelRecipient(r: Recipient, phase: Phase): LabelRecipient {
+function labelRecipient(r: Recipient, phase: Phase, notice: string): LabelRecipient {
   const def = r.def;
   if (!def) throw new Error(`accepted recipient ${r.address} in a notice`);
   const b = def.behaviour;
   const reply = b.kind === 'reply' ? b.reply : null;
-  const reason: Reason = phase === 'final' ? 'expired' : def.reason;
+  // A final failure after temporary answers is `expired` (bounce-policy.md §1), unless the answers refused the
+  // sending side (blocklist, rate, reputation, TLS) and the notice says so: that refusal stays what it was, not
+  // the member's fault. A notice that only says it gave up ("Envelope expired") cannot tell, so it is expired.
+  const reason: Reason = phase === 'final' && !(categoryOf(def.reason) === 'blocked' && carriesRefusal(def, notice)) ? 'expired' : def.reason;
   return {
     address: r.address,
     alt: [],
@@ -488,6 +491,24 @@ function labelRecipient(r: Recipient, phase: Phase): LabelRecipient {
     hard: phase === 'now' && SISIMAI_HARD.includes(reason),
     permanent: phase === 'now',
   };
+}
+
+/** Does the notice quote the refusal the case scripted (its reply, or for a TLS case the MTA's TLS error)? */
+export function carriesRefusal(def: CaseDef, notice: string): boolean {
+  const flat = notice.replace(/\s+/g, ' ').toLowerCase();
+  const b = def.behaviour;
+  // The MTAs word their own TLS failures: "TLS is required", "Server certificate not verified", "encryption too weak",
+  // Sendmail's "authentication failed" for a certificate its TLS_Srv rule does not accept.
+  if (b.kind === 'tls') return /\btls\b|starttls|certificate|encryption|authentication failed/.test(flat);
+  if (b.kind !== 'reply') return false;
+  // The longest stretch of the reply's first line without a placeholder, up to 30 characters: MTAs fold and
+  // re-wrap the rest.
+  const stretch = b.reply.lines[0]
+    .replace(/^\s*(?:[245]\.\d{1,3}\.\d{1,3}\s+)?/, '')
+    .split(/\{[a-z]+\}/)
+    .map((part) => part.replace(/\s+/g, ' ').trim().toLowerCase())
+    .sort((x, y) => y.length - x.length)[0];
+  return stretch.length >= 8 && flat.includes(stretch.slice(0, 30));
 }
 
 function noticeBody(display: string): string {

@@ -68,7 +68,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   }
   const { PGlite, types } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const { PgliteDialect } = await import('./pglite-dialect.js');
+  const { createPgliteKysely } = await import('./pglite-dialect.js');
   let lock: DataLock | undefined;
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -90,7 +90,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   }
   if (opts.dataDir) keepPrivate(opts.dataDir);
   const pglite = client;
-  const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
+  const db = createPgliteKysely<Database>(pglite);
   return {
     db,
     engine: 'pglite',

@@ -3,9 +3,10 @@
 // PGlite is a single PostgreSQL session. Queries are serialised by handing the one connection to one user at a
 // time. The danger is code that, inside a transaction, queries through the root `db` instead of the `trx` in
 // hand (a progress write, a service called with `db`): with a plain queue it waits for the connection its own
-// transaction holds, for ever. Here a transaction marks its async context (AsyncLocalStorage); a query made in
-// that context while the transaction is open runs on the same session, so it becomes part of the transaction
-// (the only thing one session can do) instead of hanging. A transaction begun in that context is a savepoint.
+// transaction holds, for ever. Here every root transaction runs its callback in an async context of its own
+// (AsyncLocalStorage.run, so it cannot leak to the caller); a query made in that context while the transaction
+// is open runs on the same session, so it becomes part of the transaction (the only thing one session can do)
+// instead of hanging, and a transaction begun there is a savepoint.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite } from '@electric-sql/pglite';
 import {
@@ -18,9 +19,11 @@ import {
   type Dialect,
   type DialectAdapter,
   type Driver,
-  type Kysely,
+  Kysely,
   type QueryCompiler,
   type QueryResult,
+  type Transaction,
+  type TransactionBuilder,
   type TransactionSettings,
 } from 'kysely';
 
@@ -42,18 +45,17 @@ class PgliteConnection implements DatabaseConnection {
   }
 }
 
-/** What a transaction leaves in its async context. */
-interface OpenTransaction {
-  connection: PgliteConnection;
+/** A root transaction's mark on its async context; `parent` is the transaction it was begun inside, if any. */
+interface TransactionScope {
+  parent: TransactionScope | undefined;
   open: boolean;
 }
 
 class PgliteDriver implements Driver {
   readonly #connection: PgliteConnection;
-  readonly #context = new AsyncLocalStorage<OpenTransaction>();
+  readonly #context = new AsyncLocalStorage<TransactionScope>();
   #holders = 0;
   #waiting: (() => void)[] = [];
-  #open: OpenTransaction[] = [];
 
   constructor(client: PGlite) {
     this.#connection = new PgliteConnection(client);
@@ -61,12 +63,21 @@ class PgliteDriver implements Driver {
 
   async init(): Promise<void> {}
 
+  /** Runs a root transaction (`fn` calls Kysely's execute) in a scope of its own, inside the caller's if any. */
+  inTransactionScope<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#context.run({ parent: this.#context.getStore(), open: false }, fn);
+  }
+
+  #insideOpenTransaction(): boolean {
+    for (let scope = this.#context.getStore(); scope; scope = scope.parent) if (scope.open) return true;
+    return false;
+  }
+
   async acquireConnection(): Promise<DatabaseConnection> {
-    const inside = this.#context.getStore();
-    if (inside?.open && this.#holders > 0) {
+    if (this.#holders > 0 && this.#insideOpenTransaction()) {
       // Work done by (or for) the open transaction: same session, no waiting for ourselves.
       this.#holders++;
-      return inside.connection;
+      return this.#connection;
     }
     if (this.#holders > 0) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#holders++;
@@ -80,11 +91,8 @@ class PgliteDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const conn = connection as PgliteConnection;
-    // Synchronously, before the first await: the caller's continuation (the transaction's callback) runs in
-    // the context entered here, and so does everything it starts.
-    const tx: OpenTransaction = { connection: conn, open: true };
-    this.#context.enterWith(tx);
-    this.#open.push(tx);
+    const scope = this.#context.getStore();
+    if (scope) scope.open = true;
     conn.depth++;
     if (conn.depth > 1) {
       await conn.executeQuery(CompiledQuery.raw(`savepoint lk_nested_${conn.depth}`));
@@ -108,8 +116,8 @@ class PgliteDriver implements Driver {
   async #end(conn: PgliteConnection, how: 'commit' | 'rollback'): Promise<void> {
     const depth = conn.depth;
     conn.depth--;
-    const tx = this.#open.pop();
-    if (tx) tx.open = false;
+    const scope = this.#context.getStore();
+    if (scope) scope.open = false;
     if (depth > 1) {
       const name = `lk_nested_${depth}`;
       await conn.executeQuery(CompiledQuery.raw(how === 'commit' ? `release savepoint ${name}` : `rollback to savepoint ${name}`));
@@ -138,13 +146,16 @@ class PgliteDriver implements Driver {
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
-export class PgliteDialect implements Dialect {
-  constructor(private readonly client: PGlite) {}
+class PgliteDialect implements Dialect {
+  readonly driver: PgliteDriver;
+  constructor(client: PGlite) {
+    this.driver = new PgliteDriver(client);
+  }
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PgliteDriver(this.client);
+    return this.driver;
   }
   createQueryCompiler(): QueryCompiler {
     return new PostgresQueryCompiler();
@@ -154,4 +165,34 @@ export class PgliteDialect implements Dialect {
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     return new PostgresIntrospector(db);
   }
+}
+
+/** Kysely whose root transactions run in their own async scope (see the top of this file). */
+class PgliteKysely<DB> extends Kysely<DB> {
+  readonly #driver: PgliteDriver;
+  constructor(dialect: PgliteDialect) {
+    super({ dialect });
+    this.#driver = dialect.driver;
+  }
+  override transaction(): TransactionBuilder<DB> {
+    return scoped(super.transaction(), this.#driver);
+  }
+}
+
+function scoped<DB>(builder: TransactionBuilder<DB>, driver: PgliteDriver): TransactionBuilder<DB> {
+  return new Proxy(builder, {
+    get(target, prop, receiver) {
+      if (prop === 'execute') {
+        return <T>(callback: (trx: Transaction<DB>) => Promise<T>) => driver.inTransactionScope(() => target.execute(callback));
+      }
+      if (prop === 'setIsolationLevel' || prop === 'setAccessMode') {
+        return (value: never) => scoped(target[prop](value), driver);
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+}
+
+export function createPgliteKysely<DB>(client: PGlite): Kysely<DB> {
+  return new PgliteKysely<DB>(new PgliteDialect(client));
 }

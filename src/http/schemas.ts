@@ -19,6 +19,14 @@ export function text(maxLength: number) {
   return { type: 'string', maxLength, pattern: '^[^\\u0000\\ud800-\\udfff]*$' } as const;
 }
 
+/**
+ * An address as typed: like text(), but control characters (NUL included) pass, so that the one address rule
+ * (members/address.ts checkAddress) refuses them with its own message; no handler stores an address it refused.
+ */
+export function addressText(maxLength: number) {
+  return { type: 'string', maxLength, pattern: '^[^\\ud800-\\udfff]*$' } as const;
+}
+
 /** One of a fixed set of words (never looked up on an object, so `constructor` or `__proto__` is just refused). */
 export function oneOf<const T extends readonly string[]>(values: T) {
   return { type: 'string', enum: values } as const;

@@ -3,7 +3,7 @@
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { Readable } from 'node:stream';
-import { checkAddress, printable } from './address.js';
+import { checkAddress, hasControlChar, printable } from './address.js';
 import { audit, type Actor } from '../audit.js';
 import type { Db } from '../db/index.js';
 import type { MemberStatus, RefusedRow } from '../db/schema.js';
@@ -103,10 +103,25 @@ export function readCsv(text: string, delimiter: string): CsvRecord[] | { error:
 }
 
 /**
+ * UTF-16 (what spreadsheets save as "Unicode text"): a UTF-16 byte order mark, or a NUL in every other byte of
+ * the start. A stray NUL in a UTF-8 file is not this: its row is refused and the rest imported.
+ */
+function looksLikeUtf16(data: Buffer): boolean {
+  if (data.length >= 2 && ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff))) return true;
+  const head = data.subarray(0, 4096);
+  let nuls = 0;
+  for (const byte of head) if (byte === 0) nuls++;
+  return head.length >= 8 && nuls * 4 >= head.length;
+}
+
+/**
  * Reads an uploaded CSV: a header row naming an address column (address/email) is optional; without one
  * the first column is the address and the second the name. Bad rows are refused with a reason, not thrown.
  */
 export function parseMemberCsv(data: Buffer | string): ParsedImport | { error: string } {
+  if (typeof data !== 'string' && looksLikeUtf16(data)) {
+    return { error: 'This file is not UTF-8 text (it looks like UTF-16, "Unicode text"). Save it as "CSV UTF-8" and try again.' };
+  }
   const text = (typeof data === 'string' ? data : data.toString('utf8')).replace(/^\uFEFF/, '');
   if (!text.trim()) return { error: 'The file is empty.' };
   const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length);
@@ -151,6 +166,11 @@ export function parseMemberCsv(data: Buffer | string): ParsedImport | { error: s
     const displayName = nameCol >= 0 ? (record[nameCol] ?? '').trim() : '';
     if (displayName.length > 200) {
       refused.push({ line, address, reason: 'The name is longer than 200 characters.' });
+      continue;
+    }
+    // A NUL cannot be stored in text at all, and the other controls would reach the To: header's display name.
+    if (hasControlChar(displayName.replaceAll('\t', ' '))) {
+      refused.push({ line, address, reason: 'The name contains a control character (such as NUL or a line break).' });
       continue;
     }
     candidates.push({ line, address, displayName });

@@ -2,6 +2,8 @@
 // when it ends a delivery). Phrases: Exim "retry timeout exceeded" and "retry time not reached for any
 // host after a long failure period", qmail "I'm not going to try again; this message has been in the
 // queue too long", Sendmail "Message could not be delivered for N days", Exchange "Message expired".
+// Greylisting (RFC 6647) is a deliberate "try again later" to unknown senders, not a verdict on us or the
+// mailbox: when it lasts until the sender gives up, the delivery simply expired.
 import type { ReasonRule } from './types.js';
 
 export const expired: ReasonRule = {
@@ -25,6 +27,12 @@ export const expired: ReasonRule = {
     'connection timed out',
     'could not find a gateway for',
     'did not accept our requests to connect',
+    'greylisted',
+    'greylisting',
+    'graylisted',
+    'graylisting',
+    'grey-listed',
+    'gray-listed',
   ],
   patterns: [
     // IPswitch IMail's final notice: "Delivery failed 20 attempts: address".

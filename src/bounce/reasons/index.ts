@@ -326,7 +326,9 @@ export function detectReason(input: ReasonInput): ReasonResult {
     // mailbox is unknown, full, disabled or filtering by its owner's rules is about the mailbox.
     const refined = byText ?? context();
     const plain = diagnostic !== null && !diagnostic.weak && MAILBOX.has(diagnostic.reason) && (status?.endsWith('.7.0') || status?.endsWith('.7.1'));
-    reason = plain ? diagnostic.reason : refined && categoryOf(refined) === 'blocked' ? refined : (byStatus ?? 'blocked');
+    // A deferral that asks to try later (greylisting) is no refusal at all: `expired` when it outlasts the queue.
+    const deferral = refined === 'expired' && temporary;
+    reason = plain ? diagnostic.reason : refined && (categoryOf(refined) === 'blocked' || deferral) ? refined : (byStatus ?? 'blocked');
   } else if (!reason) {
     // Text refines a generic status; the notice's own prose counts only where the status says nothing precise.
     reason = byStrongText ?? (isGeneric(status) ? context() : null) ?? byStatus ?? byText ?? context() ?? byCode;
@@ -350,10 +352,11 @@ export function detectReason(input: ReasonInput): ReasonResult {
 
   let category = categoryOf(reason);
   // A temporary (4.x.x / 4xx) failure that became final means the sender stopped retrying: soft,
-  // "expired" unless the text names a more specific soft reason (bounce-policy.md §1). This holds for
-  // temporary refusals of the sending side too (greylisting, rate limits, a 5xx greeting that Postfix
-  // retries): nothing permanent was said about the address or about us.
-  if (input.final && temporary && category !== 'soft') {
+  // "expired" unless the text names a more specific soft reason (bounce-policy.md §1): nothing permanent
+  // was said about the address. A temporary refusal of the sending side (a blocklist, a rate limit, our
+  // reputation) that outlasted the queue stays blocked: it is still not the member's fault, which is
+  // why the blocked category exists.
+  if (input.final && temporary && category === 'hard') {
     reason = 'expired';
     category = 'soft';
   }

@@ -81,6 +81,28 @@ describe('PGlite dialect', () => {
     expect(await notes()).toEqual(['second']);
   });
 
+  it('a query from the code that started a transaction waits for it: the transaction\'s context does not leak out', async () => {
+    await reset();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inside!: () => void;
+    const started = new Promise<void>((r) => (inside = r));
+    const tx = handle.db.transaction().execute(async (trx) => {
+      await sql`insert into t values (1, 'in trx')`.execute(trx);
+      inside();
+      await held;
+      throw new Error('rolled back');
+    });
+    await started;
+    const outside = sql<{ n: number }>`select count(*)::int as n from t`.execute(handle.db);
+    // Were it joined to the transaction, it would answer at once and see the uncommitted row.
+    const early = await Promise.race([outside.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 200))]);
+    expect(early).toBe('waiting');
+    release();
+    await expect(tx).rejects.toThrow('rolled back');
+    expect((await outside).rows[0].n).toBe(0);
+  });
+
   it('work started inside a transaction but run after it ended uses the session normally', async () => {
     await reset();
     let later!: Promise<unknown>;

@@ -160,19 +160,25 @@ describe.each(ENGINES)('admin pages on %s', (engine) => {
       expect(res.body).toContain('Choose a CSV file to import');
     });
 
-    it('refuses a UTF-16 file (NUL bytes PostgreSQL cannot store) before importing anything', async () => {
-      const utf16 = Buffer.from('email,name\nnul.name@example.org,Nu\u0000ll\n', 'utf16le').toString('latin1');
-      for (const content of [utf16, 'nul.name@example.org,Nu\u0000ll\n']) {
+    it('refuses a UTF-16 file before importing anything, and a row whose name holds a NUL (PostgreSQL cannot store it)', async () => {
+      const upload = (content: string) => {
         const mp = multipart({ _csrf: owner.csrfToken }, { name: 'file', filename: 'unicode.csv', content });
-        const res = await app.inject({
+        return app.inject({
           method: 'POST',
           url: `/admin/lists/${listId}/import`,
           headers: { cookie: owner.cookie, 'content-type': mp.contentType },
           payload: mp.body,
         });
-        expect(res.statusCode).toBe(400);
-        expect(res.body).toContain('This file is not UTF-8 text');
-      }
+      };
+      const utf16 = await upload(Buffer.from('\uFEFFemail,name\nnul.name@example.org,Null\n', 'utf16le').toString('latin1'));
+      expect(utf16.statusCode).toBe(400);
+      expect(utf16.body).toContain('This file is not UTF-8 text');
+      const stray = await upload('nul.name@example.org,Nu\u0000ll\n');
+      expect(stray.statusCode).toBe(303);
+      const st = await waitForImport(owner, String(stray.headers.location));
+      expect(st).toMatchObject({ state: 'succeeded', added: 0, refused: 1 });
+      const report = await get(owner, String(stray.headers.location));
+      expect(report.body).toContain('The name contains a control character');
       expect(await ctx.db.selectFrom('members').select('id').where('address', '=', 'nul.name@example.org').execute()).toEqual([]);
     });
 

@@ -21,7 +21,7 @@ const HOSTILE = [
   'plain\u0001@example.org',
 ];
 
-const INBOUND = 'inbound-token-0123456789';
+const INBOUND = 'inbound-token-0123456789-0123456789-0123';
 let ctx: TestContext;
 let app: FastifyInstance;
 let admin: StaffSession;

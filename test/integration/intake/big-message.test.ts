@@ -15,7 +15,7 @@ import { createMailbox, type TestMailbox } from '../../helpers/mail.js';
 import { appendAll, folderCounts, mailboxConfig, waitUntil } from './fixtures.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const TOKEN = 'inbound-token-0123456789abcdef';
+const TOKEN = 'inbound-token-0123456789abcdef-0123456789';
 const SIZE = 25_000_000;
 // Generous bounds: the targets are 2 s and 300 MB on a quiet machine, and the suite runs on a loaded 2-core one.
 // Time is bounded as the app process's CPU time, which the load moves little; the wall time only against a

@@ -106,11 +106,16 @@ describe('/readyz when the database does not answer', () => {
     await app.ready();
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
+    let inside = () => {};
+    const started = new Promise<void>((resolve) => (inside = resolve));
     const transaction = ctx.db.transaction().execute(async (trx) => {
       await trx.selectFrom('lists').select('id').execute();
+      inside();
       await held;
     });
     try {
+      // The transaction holds the one session before readyz asks for it.
+      await started;
       const { res, ms } = await timedReadyz(app);
       expect(res.statusCode).toBe(503);
       expect(res.json()).toEqual({ status: 'unavailable', database: { engine: 'pglite', reachable: false } });

@@ -62,7 +62,7 @@ describe.skipIf(!present)('bounce-eval on the labelled corpus', () => {
 
   test('category accuracy (hard/soft/blocked) >= 95% on the labels, where the specification corrects them', () => {
     // The corpus labels are Sisimai's results; where they contradict bounce-policy.md §1 (an unknown
-    // user with a generic status is hard, a 4.x.x final failure is soft) the recipient counts with
+    // user with a generic status is hard, a 4.x.x final failure that names no refusal of us is soft) the recipient counts with
     // the specification's category. spec-departures.json lists each one with the rule it follows.
     const departures = JSON.parse(readFileSync(join(import.meta.dirname, 'spec-departures.json'), 'utf8')) as {
       recipients: Array<{ file: string; address: string; spec: Category }>;
@@ -86,8 +86,8 @@ describe.skipIf(!present)('bounce-eval on the labelled corpus', () => {
     }
     console.log(`category on spec-corrected labels: ${ok}/${n}`);
     expect(ok / n).toBeGreaterThanOrEqual(0.95);
-    // On the raw labels the departures cost about 10 points; this floor only guards against regressions.
-    expect(run().summary.categoryAcc).toBeGreaterThanOrEqual(0.87);
+    // On the raw labels the departures cost about 8 points; this floor only guards against regressions.
+    expect(run().summary.categoryAcc).toBeGreaterThanOrEqual(0.9);
   }, 600_000);
 });
 

@@ -46,8 +46,6 @@ const importExport: FastifyPluginAsync = async (app) => {
     }
     const again = (error: string) => reply.code(400).view('pages/admin/import.hbs', { title: 'Import members', list, error });
     if (!data) return again('Choose a CSV file to import.');
-    // UTF-16 (what some spreadsheets save as "Unicode text") is full of NUL bytes, which PostgreSQL refuses in text.
-    if (data.includes(0)) return again('This file is not UTF-8 text (it contains NUL bytes). Save it as "CSV UTF-8" and try again.');
     const parsed = parseMemberCsv(data);
     if ('error' in parsed) return again(parsed.error);
     const job = await startImport(app.ctx, staffActor(req.staff as StaffPrincipal), listId, parsed, filename);

@@ -11,7 +11,7 @@ import {
   type MemberSort,
 } from '../../../members/directory.js';
 import { ADMIN_ONLY, ALL_STAFF, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
-import { csrfField, fields, params, smallId, text } from '../../schemas.js';
+import { addressText, csrfField, fields, params, smallId, text } from '../../schemas.js';
 import { flashFor, parseStatus, positiveInt, STATUS_LABELS, str } from './_shared.js';
 
 /** Who may change a list's members (add, import, export) and its name fields: not the service desk. */
@@ -22,7 +22,7 @@ const listBody = fields({
   name: text(1000),
   display_name: text(1000),
   description: text(20_000),
-  owner_address: text(1000),
+  owner_address: addressText(1000),
   _csrf: csrfField,
 });
 /** Unknown sorts, statuses and modes fall back to the defaults (old bookmarks keep working); text is bounded. */

@@ -12,7 +12,7 @@ import {
 } from '../../../members/directory.js';
 import { reenable, removeMember, resetScore } from '../../../members/operations.js';
 import { ALL_STAFF, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
-import { bigId, csrfField, fields, oneOf, params, smallId, text } from '../../schemas.js';
+import { addressText, bigId, csrfField, fields, oneOf, params, smallId, text } from '../../schemas.js';
 import { flashFor, STATUS_LABELS, str } from './_shared.js';
 import { LIST_OWNERS } from './lists.js';
 
@@ -24,7 +24,7 @@ const memberParams = params({ listId: smallId, memberId: bigId });
 const actionParams = params({ listId: smallId, memberId: bigId, action: oneOf(ACTION_NAMES) });
 const eventParams = params({ listId: smallId, memberId: bigId, eventId: bigId });
 const flashQuery = fields({ flash: text(40) });
-const addBody = fields({ address: text(1000), display_name: text(1000), _csrf: csrfField });
+const addBody = fields({ address: addressText(1000), display_name: text(1000), _csrf: csrfField });
 
 const ACTIONS: Record<Action, { label: string; question: string; danger: boolean; run: typeof reenable; when: (status: string, score: number) => boolean }> = {
   reenable: {

@@ -11,14 +11,14 @@ import {
   STAFF_ROLES,
 } from '../../../staff/accounts.js';
 import { ADMIN_ONLY, renderError, staffActor, type StaffPrincipal } from '../../plugins/auth.js';
-import { csrfField, fields, idList, params, smallId, text } from '../../schemas.js';
+import { addressText, csrfField, fields, idList, params, smallId, text } from '../../schemas.js';
 import { flashFor, positiveInt, str } from './_shared.js';
 
 const ROLE_LABELS = { site_admin: 'Site admin', service_desk: 'Service desk', list_admin: 'List admin' } as const;
 
 const userParams = params({ userId: smallId });
 const listIds = idList(smallId);
-const createBody = fields({ email: text(1000), name: text(1000), role: text(40), list_ids: listIds, _csrf: csrfField });
+const createBody = fields({ email: addressText(1000), name: text(1000), role: text(40), list_ids: listIds, _csrf: csrfField });
 
 function listIdsFrom(v: unknown): number[] {
   const arr = Array.isArray(v) ? v : v === undefined ? [] : [v];

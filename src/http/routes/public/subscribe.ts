@@ -4,7 +4,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requestManageLink, requestSubscription } from '../../../members/subscribe-requests.js';
 import { publicError } from '../../plugins/errors.js';
-import { csrfField, fields, text } from '../../schemas.js';
+import { addressText, csrfField, fields, text } from '../../schemas.js';
 
 const LIST_NAME = '^[a-z0-9][a-z0-9._-]{0,62}$';
 
@@ -60,8 +60,8 @@ const subscribeRoutes: FastifyPluginAsync = async (app) => {
 
   const params = { type: 'object', required: ['listName'], properties: { listName: { type: 'string', pattern: LIST_NAME } } } as const;
   // Too long or holding a NUL: the form comes back with the address error (a browser never sends such values).
-  const subscribeBody = fields({ email: text(1000), name: text(1000), website: text(1000), _csrf: csrfField });
-  const manageBody = fields({ email: text(1000), website: text(1000), _csrf: csrfField });
+  const subscribeBody = fields({ email: addressText(1000), name: text(1000), website: text(1000), _csrf: csrfField });
+  const manageBody = fields({ email: addressText(1000), website: text(1000), _csrf: csrfField });
 
   app.get('/subscribe/:listName', { schema: { params } }, async (req, reply) => {
     const list = await findList((req.params as { listName: string }).listName);

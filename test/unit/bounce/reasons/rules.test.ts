@@ -115,9 +115,18 @@ describe('temporary and final', () => {
     ['4.1.1', '450 4.1.1 <ann@example.org>: Recipient address rejected: User unknown in virtual alias table'],
     ['4.7.1', '451 4.7.1 Recipient address rejected: Greylisted'],
     ['4.0.0', '554 Service not available'],
-    [null, '421 Too many concurrent SMTP connections; please try again later'],
   ] as const)('a 4.x.x (or 4xx) final failure is soft: %s %s', (status, text) => {
     expect(final(status, text)).toMatchObject({ category: 'soft' });
+  });
+
+  test.each([
+    [null, '421 Too many concurrent SMTP connections; please try again later', 'toomanyconn'],
+    ['4.7.0', '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints', null],
+    ['4.7.1', '450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.1]', 'requireptr'],
+  ] as const)('a temporary refusal of the sending side that outlasts the queue stays blocked: %s %s', (status, text, reason) => {
+    const r = final(status, text);
+    expect(r.category).toBe('blocked');
+    if (reason) expect(r.reason).toBe(reason);
   });
 
   test('it is "expired" unless a more specific soft reason is named', () => {
