@@ -1,6 +1,6 @@
 // A post to 200 members through a real SMTP server (npm smtp-server sink): most accept, some answer 452 once then
 // accept on retry, some 550 at RCPT (hard bounce events). Headers checked on what arrived; one-click unsubscribe
-// with a plain HTTP POST against the running app.
+// with a plain HTTP POST against the running app. On both engines.
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../../src/audit.js';
@@ -8,7 +8,7 @@ import { decodeVerp, encodeVerp, parseTracking, TRACKING_HEADER } from '../../..
 import { buildApp } from '../../../src/http/app.js';
 import { createPost, postProgress, startPost } from '../../../src/sending/posts.js';
 import { Sender } from '../../../src/sending/worker.js';
-import { createTestContext, type TestContext } from '../../helpers/context.js';
+import { ENGINES, createTestContext, type TestContext } from '../../helpers/context.js';
 import { startSink, type Sink } from '../../helpers/mail.js';
 import { createListWithMembers } from './fixtures.js';
 
@@ -16,7 +16,7 @@ const OK = 180;
 const DEFER = 10;
 const REJECT = 10;
 
-describe('a post to 200 members through SMTP', () => {
+describe.each(ENGINES)('a post to 200 members through SMTP on %s', (engine) => {
   let ctx: TestContext;
   let sink: Sink;
   let listId: number;
@@ -31,7 +31,7 @@ describe('a post to 200 members through SMTP', () => {
         return 'accept';
       },
     });
-    ctx = await createTestContext({ env: { SMTP_URL: sink.url, SMTP_MAX_CONNECTIONS: '4' } });
+    ctx = await createTestContext({ engine, env: { SMTP_URL: sink.url, SMTP_MAX_CONNECTIONS: '4' } });
     const addresses = [
       ...Array.from({ length: OK }, (_, i) => `user${i}@ok.example.test`),
       ...Array.from({ length: DEFER }, (_, i) => `full${i}@defer.example.test`),
