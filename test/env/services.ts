@@ -533,7 +533,8 @@ export interface PostfixService {
   stop(): Promise<void>;
 }
 
-const MASTER_CF_SERVICES = `pickup     unix n - n 60 1 pickup
+/** Debian's master.cf services, chroot off (the instance's paths are outside any chroot). */
+export const MASTER_CF_SERVICES = `pickup     unix n - n 60 1 pickup
 cleanup    unix n - n - 0 cleanup
 qmgr       unix n - n 300 1 qmgr
 tlsmgr     unix - - n 1000? 1 tlsmgr

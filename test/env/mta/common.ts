@@ -1,7 +1,7 @@
 // What the private MTA instances (Postfix, Exim, OpenSMTPD, Sendmail) have in common: the options they take, the
 // handle they return, Debian packages unpacked into a cache, a private mount namespace for the MTAs whose paths and
 // users are compiled in, and the maildir writer that stores the notices they deliver.
-// Recipes: /work/shared/docs/real-services.md section 2 (Postfix); the other three follow the same pattern.
+// Recipes: the shared real-services notes, section 2 (Postfix); the other three follow the same pattern.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

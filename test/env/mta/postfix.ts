@@ -1,37 +1,10 @@
 // A private Postfix (the installed Debian package, a second instance with its own config, queue and log) that
-// relays to SMTP sinks and writes the notices it sends into a maildir root (see common.ts). Recipe:
-// /work/shared/docs/real-services.md section 2; needs root (Postfix's master does).
+// relays to SMTP sinks and writes the notices it sends into a maildir root (see common.ts). Recipe: the shared
+// real-services notes, section 2; needs root (Postfix's master does).
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, run, sleep, userIds, waitExit, waitForGreeting } from '../services.js';
+import { freePort, MASTER_CF_SERVICES, run, sleep, userIds, waitExit, waitForGreeting } from '../services.js';
 import { isRoot, makeDir, MAIL_GROUP, MAIL_USER, spawnLogged, writeDeliverScript, type MtaInstance, type MtaOptions } from './common.js';
-
-// Debian's master.cf services, chroot off (the instance's paths are outside any chroot).
-const MASTER_CF_SERVICES = `pickup     unix n - n 60 1 pickup
-cleanup    unix n - n - 0 cleanup
-qmgr       unix n - n 300 1 qmgr
-tlsmgr     unix - - n 1000? 1 tlsmgr
-rewrite    unix - - n - - trivial-rewrite
-bounce     unix - - n - 0 bounce
-defer      unix - - n - 0 bounce
-trace      unix - - n - 0 bounce
-verify     unix - - n - 1 verify
-flush      unix n - n 1000? 0 flush
-proxymap   unix - - n - - proxymap
-proxywrite unix - - n - 1 proxymap
-smtp       unix - - n - - smtp
-relay      unix - - n - - smtp
-showq      unix n - n - - showq
-error      unix - - n - - error
-retry      unix - - n - - error
-discard    unix - - n - - discard
-local      unix - n n - - local
-virtual    unix - n n - - virtual
-lmtp       unix - - n - - lmtp
-anvil      unix - - n - 1 anvil
-scache     unix - - n - 1 scache
-postlog    unix-dgram n - n - 1 postlogd
-`;
 
 const TLS_LEVEL = { none: 'none', require: 'encrypt', verify: 'secure' } as const;
 
