@@ -5,6 +5,7 @@
 // writes. So the folder carries a lock file naming its owner (pid) and, once the owner serves HTTP, where to
 // reach it: `npm run ingest` then hands its messages to the running server instead.
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { processAlive } from '../process-alive.js';
 
 export interface LockOwner {
   pid: number;
@@ -32,16 +33,6 @@ export interface DataLock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export function readLockOwner(file: string): LockOwner | null {
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockOwner>;
@@ -63,7 +54,7 @@ export function acquireDataLock(file: string): DataLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
       const owner = readLockOwner(file);
-      if (owner && owner.pid !== process.pid && alive(owner.pid)) throw new DataFolderInUseError(file, owner);
+      if (owner && owner.pid !== process.pid && processAlive(owner.pid)) throw new DataFolderInUseError(file, owner);
       // Left by a process that died (kill -9, power loss): nobody holds the folder.
       unlinkSync(file);
     }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { unsafeAddressReason } from '../members/address.js';
 import type { MailTransport, OutgoingMail, SendResult } from './transport.js';
+import { processAlive } from '../process-alive.js';
 
 const HOST = os.hostname();
 /** Outboxes open in this process (their instance ids): a claim of this process by another id is a dead one. */
@@ -53,16 +54,6 @@ export function outboxDir(dataDir: string): string {
   return path.join(dataDir, 'outbox');
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but is someone else's.
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
 export function fileTransport(dirIn: string): FileOutbox {
   const dir = path.resolve(dirIn);
   // The outbox holds every member's mail and signed links: owner only.
@@ -78,7 +69,7 @@ export function fileTransport(dirIn: string): FileOutbox {
   const stateOf = (pid: number, inst: string, host: string): Exclude<WriterState, 'other'> => {
     if (host !== HOST) return 'unknown';
     if (pid === process.pid) return open_.has(inst) ? 'alive' : 'dead';
-    return pidAlive(pid) ? 'alive' : 'dead';
+    return processAlive(pid) ? 'alive' : 'dead';
   };
 
   const outbox: OutboxRecovery = {

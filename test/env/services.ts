@@ -533,6 +533,37 @@ export interface PostfixService {
   stop(): Promise<void>;
 }
 
+/**
+ * Stops a Postfix started with `start-fg`: that leaves postfix-script (sh) as our child, so the master is
+ * signalled by the pid in its pid file and waited for (up to 5 s), then the child.
+ */
+export async function stopPostfixMaster(pidFile: string, child: ChildProcess): Promise<void> {
+  let pid = NaN;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    /* not started */
+  }
+  if (Number.isInteger(pid) && pid > 0) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    const start = Date.now();
+    while (Date.now() - start < 5000) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await sleep(20);
+    }
+  }
+  child.kill('SIGTERM');
+  await waitExit(child, 2000);
+}
+
 /** Debian's master.cf services, chroot off (the instance's paths are outside any chroot). */
 export const MASTER_CF_SERVICES = `pickup     unix n - n 60 1 pickup
 cleanup    unix n - n - 0 cleanup
@@ -673,33 +704,7 @@ mv "$dir/tmp/$f" "$dir/new/$f"
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const pidFile = path.join(dir, 'spool', 'pid', 'master.pid');
   reapList.push({ pidFile, signal: 'TERM' });
-  const stopMaster = async (): Promise<void> => {
-    // start-fg leaves postfix-script (sh) as our child; the master must be signalled by its pid.
-    let pid = NaN;
-    try {
-      pid = Number(readFileSync(pidFile, 'utf8').trim());
-    } catch {
-      /* not started */
-    }
-    if (Number.isInteger(pid) && pid > 0) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      const start = Date.now();
-      while (Date.now() - start < 5000) {
-        try {
-          process.kill(pid, 0);
-        } catch {
-          break;
-        }
-        await sleep(20);
-      }
-    }
-    child.kill('SIGTERM');
-    await waitExit(child, 2000);
-  };
+  const stopMaster = (): Promise<void> => stopPostfixMaster(pidFile, child);
   try {
     await waitForGreeting('postfix', port, '220', child, maillog);
   } catch (err) {

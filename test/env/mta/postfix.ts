@@ -1,9 +1,9 @@
 // A private Postfix (the installed Debian package, a second instance with its own config, queue and log) that
 // relays to SMTP sinks and writes the notices it sends into a maildir root (see common.ts). Recipe: the shared
 // real-services notes, section 2; needs root (Postfix's master does).
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, MASTER_CF_SERVICES, run, sleep, userIds, waitExit, waitForGreeting } from '../services.js';
+import { freePort, MASTER_CF_SERVICES, run, stopPostfixMaster, userIds, waitForGreeting } from '../services.js';
 import { isRoot, makeDir, MAIL_GROUP, MAIL_USER, spawnLogged, writeDeliverScript, type MtaInstance, type MtaOptions } from './common.js';
 
 const TLS_LEVEL = { none: 'none', require: 'encrypt', verify: 'secure' } as const;
@@ -81,32 +81,7 @@ bounce_queue_lifetime = ${t.giveUpSeconds}s
   const version = (await run('/usr/sbin/postconf', ['-d', '-h', 'mail_version'])).trim();
   const child = spawnLogged(['/usr/sbin/postfix', '-c', etc, 'start-fg'], path.join(dir, 'postfix.out'));
   const pidFile = path.join(dir, 'spool', 'pid', 'master.pid');
-  const stop = async (): Promise<void> => {
-    // start-fg leaves postfix-script (sh) as our child; the master must be signalled by its pid.
-    let pid = NaN;
-    try {
-      pid = Number(readFileSync(pidFile, 'utf8').trim());
-    } catch {
-      /* not started */
-    }
-    if (Number.isInteger(pid) && pid > 0) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      for (let i = 0; i < 250; i++) {
-        try {
-          process.kill(pid, 0);
-        } catch {
-          break;
-        }
-        await sleep(20);
-      }
-    }
-    child.kill('SIGTERM');
-    await waitExit(child, 2000);
-  };
+  const stop = (): Promise<void> => stopPostfixMaster(pidFile, child);
   try {
     await waitForGreeting('postfix', port, '220', child, maillog);
   } catch (err) {

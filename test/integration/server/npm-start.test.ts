@@ -1,34 +1,15 @@
 // What a newcomer gets from `npm start` (PGlite in a data folder, file outbox), as a real `npm` process: sign in,
 // create a list, import CSVs, ingest a bounce with the CLI beside the running server, file modes, and SIGTERM to
 // the npm process itself.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDsn } from '../intake/fixtures.js';
-import { freePort } from './ports.js';
+import { freePort, root, spawnApp, waitReady, type Running } from './app-process.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function npm(args: string[], env: Record<string, string>): Running {
-  let out = '';
-  const child = spawn('npm', args, {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
+const npm = (args: string[], env: Record<string, string>): Running => spawnApp('npm', args, env);
 
 function npmSync(args: string[], env: Record<string, string>): { status: number | null; output: string } {
   const r = spawnSync('npm', ['--silent', ...args], {
@@ -70,17 +51,6 @@ class Browser {
   }
 }
 
-async function waitReady(url: string, app: Running, timeoutMs = 90_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (app.child.exitCode !== null) throw new Error(`app exited early:\n${app.output()}`);
-    const res = await fetch(`${url}/readyz`).catch(() => null);
-    if (res?.ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`app not ready in time:\n${app.output()}`);
-}
-
 describe('npm start, as a newcomer runs it', () => {
   let dataDir: string;
   let env: Record<string, string>;
@@ -95,7 +65,7 @@ describe('npm start, as a newcomer runs it', () => {
     env = { DATA_DIR: dataDir, PORT: String(port) };
     url = `http://127.0.0.1:${port}`;
     app = npm(['start'], env);
-    await waitReady(url, app);
+    await waitReady(url, app, 90_000);
     browser = new Browser(url);
   }, 120_000);
 

@@ -1,46 +1,13 @@
 // `npm start`'s entry point as a real process on the embedded database: boot, serve, print the admin once, stop cleanly.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './ports.js';
+import { freePort, root, spawnApp, waitReady as waitReadyFor, type Running } from './app-process.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startApp(env: Record<string, string>): Running {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitReady(url: string, app: Running, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (app.child.exitCode !== null) throw new Error(`app exited early:\n${app.output()}`);
-    try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`app not ready in time:\n${app.output()}`);
-}
+const startApp = (env: Record<string, string>): Running =>
+  spawnApp(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], env);
+const waitReady = (url: string, app: Running) => waitReadyFor(url, app, 60_000);
 
 describe('npm start on the embedded database', () => {
   const running: Running[] = [];
