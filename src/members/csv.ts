@@ -1,13 +1,10 @@
 // Reading a CSV of members (parse and refuse bad rows, with their lines) and streaming a list's members out as CSV.
 // The import itself (one transaction, progress, lease) is in imports.ts.
 import { stringify as stringifySync } from 'csv-stringify/sync';
-import { sql } from 'kysely';
 import { Readable } from 'node:stream';
 import { checkAddress, hasControlChar, printable } from './address.js';
-import { audit, type Actor } from '../audit.js';
 import type { Db } from '../db/index.js';
 import type { MemberStatus, RefusedRow } from '../db/schema.js';
-import type { Logger } from '../logger.js';
 import { likeEscape, normaliseQuery } from './directory.js';
 
 export type { RefusedRow };
