@@ -122,9 +122,9 @@ export interface DeliveriesTable {
   message_id: string | null;
   sent_at: Date | null;
   updated_at: Timestamp;
-  /** When a sender claimed it (status 'sending'); migration 0030. */
+  /** When a sender claimed it (status 'sending'); migration 0002. */
   claimed_at: Date | null;
-  /** Which sender claimed it (sending/outbox.ts claimer ids); migration 0051. */
+  /** Which sender claimed it (sending/outbox.ts claimer ids); migration 0009. */
   claimed_by: string | null;
 }
 
@@ -165,15 +165,15 @@ export interface NoticesTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Date | null;
-  /** When a sender claimed it (status 'sending'); migration 0030. */
+  /** When a sender claimed it (status 'sending'); migration 0002. */
   claimed_at: Date | null;
-  /** Which sender claimed it; migration 0051. */
+  /** Which sender claimed it; migration 0009. */
   claimed_by: string | null;
-  /** A confirm request: when its link (or a later request's) was used; migration 0052. */
+  /** A confirm request: when its link (or a later request's) was used; migration 0010. */
   used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
-/** A member the bounce job disabled or removed, waiting to be listed in its owners' digest; migration 0051. */
+/** A member the bounce job disabled or removed, waiting to be listed in its owners' digest; migration 0009. */
 export interface OwnerDigestItemsTable {
   id: Generated<number>;
   job_run_id: number;
@@ -243,14 +243,14 @@ export interface MailboxStatusTable {
   lag_seconds: number | null;
 }
 
-/** Members per list and status, kept by triggers (migrations/0040). */
+/** Members per list and status, kept by triggers (migrations/0004). */
 export interface MemberCountsTable {
   list_id: number;
   status: MemberStatus;
   n: number;
 }
 
-/** One CSV import and its per-row report (migrations/0041). */
+/** One CSV import and its per-row report (migrations/0005). */
 export interface MemberImportsTable {
   id: Generated<number>;
   list_id: number;

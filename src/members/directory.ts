@@ -104,7 +104,7 @@ function searchCondition(q: string, match: MatchMode): Expression<SqlBool> | nul
 
 /**
  * One page of a list's members. Keyset pagination on (sort column, id), so page 5,000 costs what page 1 does;
- * every sort has an index: (list_id[, status], address | score, id | id); see migrations 0001, 0040, 0042.
+ * every sort has an index: (list_id[, status], address | score, id | id); see migrations 0001, 0004, 0006.
  */
 export async function findMembers(db: Db, listId: number, query: MemberQuery = {}): Promise<MemberPage> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);

@@ -130,7 +130,7 @@ export type ConfirmOutcome =
   /** The member is gone or not on that list: the caller answers as if confirmed (reveals nothing). */
   | { ok: false; state: 'not_member' };
 
-/** The confirm link as verified: whose, which list, and (links since migration 0052) which request. */
+/** The confirm link as verified: whose, which list, and (links since migration 0010) which request. */
 export interface ConfirmRequest {
   memberId: number;
   listId: number;

@@ -1,6 +1,6 @@
 // The member table filtered by status and sorted by address or score, without walking past other statuses
 // (on a million members, 1% disabled: an address-ordered walk reads ~100 rows per row shown).
-// "Newest first" and the CSV export use member id order per list, so (list_id, id) replaces 0040's
+// "Newest first" and the CSV export use member id order per list, so (list_id, id) replaces 0004's
 // (list_id, subscribed_at, id): one index fewer for every import to maintain.
 import { sql, type Kysely } from 'kysely';
 

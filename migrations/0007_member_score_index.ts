@@ -1,4 +1,4 @@
-// Score order goes through (list_id, status, score, id) only (0042): with 0040's (list_id, score, id) beside
+// Score order goes through (list_id, status, score, id) only (0006): with 0004's (list_id, score, id) beside
 // it, the planner took that one for a status-filtered page too and walked past every higher-scored member of
 // the other statuses. The unfiltered score order merges one walk per status (members/directory.ts).
 import { sql, type Kysely } from 'kysely';
